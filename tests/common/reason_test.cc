@@ -1,0 +1,24 @@
+#include <catch2/catch.hpp>
+
+#include "common/reason.h"
+
+namespace pullguard {
+namespace {
+
+TEST_CASE("reason names round-trip and carry DESIGN.md's default actions") {
+  CHECK(AllReasons().size() == 18);
+  for (Reason r : AllReasons()) {
+    INFO(ReasonName(r));
+    auto parsed = ParseReason(ReasonName(r));
+    REQUIRE(parsed.has_value());
+    CHECK(*parsed == r);
+  }
+  CHECK(DefaultAction(Reason::kInvalidReference) == Action::kDeny);
+  CHECK(DefaultAction(Reason::kRegistryUnreachable) == Action::kWarn);
+  CHECK(DefaultAction(Reason::kRateLimited) == Action::kWarn);
+  CHECK(DefaultAction(Reason::kPullSecretInvalid) == Action::kWarn);
+  CHECK_FALSE(ParseReason("invalidreference").has_value());
+}
+
+}  // namespace
+}  // namespace pullguard
