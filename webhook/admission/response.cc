@@ -1,0 +1,46 @@
+#include "admission/response.h"
+
+namespace pullguard::admission {
+
+std::string FormatWarning(const Finding& finding, size_t max_length) {
+  std::string full = FormatFinding(finding);
+  if (full.size() <= max_length) return full;
+  Finding shorter = finding;
+  shorter.fix.clear();
+  std::string without_fix = FormatFinding(shorter);
+  if (without_fix.size() <= max_length) return without_fix;
+  size_t overflow = without_fix.size() - max_length;
+  constexpr size_t kMinDetail = 24;
+  if (shorter.detail.size() >= overflow + kMinDetail) {
+    shorter.detail = shorter.detail.substr(0, shorter.detail.size() - overflow - 3) + "...";
+    return FormatFinding(shorter);
+  }
+  return without_fix;
+}
+
+nlohmann::json BuildAllowed(const std::string& api_version, const std::string& uid) {
+  return {{"apiVersion", api_version},
+          {"kind", "AdmissionReview"},
+          {"response", {{"uid", uid}, {"allowed", true}}}};
+}
+
+nlohmann::json BuildResponse(const std::string& api_version, const std::string& uid, const policy::Verdict& verdict) {
+  nlohmann::json doc = BuildAllowed(api_version, uid);
+  nlohmann::json& response = doc["response"];
+  response["allowed"] = verdict.allowed();
+  if (!verdict.allowed()) {
+    std::string message;
+    for (const auto& f : verdict.denials) message += (message.empty() ? "" : "\n") + FormatFinding(f);
+    response["status"] = {{"apiVersion", "v1"}, {"kind", "Status"}, {"metadata", nlohmann::json::object()},
+                          {"status", "Failure"}, {"reason", "Forbidden"}, {"code", 403},
+                          {"message", message}};
+  }
+  if (!verdict.warnings.empty()) {
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& f : verdict.warnings) warnings.push_back(FormatWarning(f));
+    response["warnings"] = std::move(warnings);
+  }
+  return doc;
+}
+
+}  // namespace pullguard::admission

@@ -1,0 +1,25 @@
+// AdmissionReview responses, in the API version the request used. A denial is HTTP 200 with
+// allowed=false and status.code 403; its message holds one line per denying finding.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "policy/policy.h"
+
+namespace pullguard::admission {
+
+// kubectl prints each warning on its own line; longer ones wrap badly.
+inline constexpr size_t kMaxWarningLength = 120;
+
+// The warning text for a finding: its full line when that fits, else without the fix, else
+// with the detail cut short. Never cuts the path, image or reason.
+std::string FormatWarning(const Finding& finding, size_t max_length = kMaxWarningLength);
+
+nlohmann::json BuildResponse(const std::string& api_version, const std::string& uid, const policy::Verdict& verdict);
+
+// An allowed response with no findings (skipped operations and exempt namespaces).
+nlohmann::json BuildAllowed(const std::string& api_version, const std::string& uid);
+
+}  // namespace pullguard::admission

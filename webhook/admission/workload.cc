@@ -1,0 +1,68 @@
+#include "admission/workload.h"
+
+
+#include "admission/pod_spec.h"
+
+namespace pullguard::admission {
+namespace {
+
+struct Adapter {
+  const char* group;
+  const char* kind;
+  std::vector<std::string> keys;
+};
+
+const std::vector<Adapter>& Adapters() {
+  static const std::vector<Adapter> adapters{
+      {"", "Pod", {"spec"}},
+      {"", "PodTemplate", {"template", "spec"}},
+      {"", "ReplicationController", {"spec", "template", "spec"}},
+      {"apps", "Deployment", {"spec", "template", "spec"}},
+      {"apps", "ReplicaSet", {"spec", "template", "spec"}},
+      {"apps", "StatefulSet", {"spec", "template", "spec"}},
+      {"apps", "DaemonSet", {"spec", "template", "spec"}},
+      {"batch", "Job", {"spec", "template", "spec"}},
+      {"batch", "CronJob", {"spec", "jobTemplate", "spec", "template", "spec"}},
+  };
+  return adapters;
+}
+
+}  // namespace
+
+std::optional<PodSpecLocation> LocatePodSpec(const std::string& group, const std::string& kind) {
+  for (const auto& a : Adapters()) {
+    if (a.group == group && a.kind == kind) {
+      std::string prefix;
+      for (const auto& k : a.keys) prefix += (prefix.empty() ? "" : ".") + k;
+      return PodSpecLocation{a.keys, prefix};
+    }
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& KindsWithPodSpec() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> v;
+    for (const auto& a : Adapters()) v.push_back(std::string(a.group) + "/" + a.kind);
+    return v;
+  }();
+  return kinds;
+}
+
+Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
+                                                      const nlohmann::json& object) {
+  auto location = LocatePodSpec(group, kind);
+  if (!location) return std::vector<checker::ImageUse>{};
+  const nlohmann::json* node = &object;
+  std::string path;
+  for (const auto& key : location->keys) {
+    path += (path.empty() ? "" : ".") + key;
+    if (!node->is_object()) return Status::InvalidArgument(kind + ": " + path + " is missing");
+    auto it = node->find(key);
+    if (it == node->end() || it->is_null()) return Status::InvalidArgument(kind + ": " + path + " is missing");
+    node = &*it;
+  }
+  return ImagesOfPodSpec(*node, location->prefix);
+}
+
+}  // namespace pullguard::admission

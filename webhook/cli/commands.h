@@ -1,0 +1,20 @@
+// The subcommands. Each takes its arguments (after the subcommand name) and returns the
+// process exit code; main.cc only dispatches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pullguard::cli {
+
+// Exit codes of `pullguard check` (and usage errors everywhere).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDenied = 1;
+inline constexpr int kExitUsage = 2;
+
+int RunServe(const std::vector<std::string>& args);
+int RunCheck(const std::vector<std::string>& args);
+int RunPolicy(const std::vector<std::string>& args);
+int RunVersion(const std::vector<std::string>& args);
+
+}  // namespace pullguard::cli

@@ -1,0 +1,130 @@
+// `pullguard serve`: the admission webhook.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "admission/handler.h"
+#include "checker/checker.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "common/log.h"
+#include "server/webhook_server.h"
+
+namespace pullguard::cli {
+namespace {
+
+constexpr const char* kServeHelp = R"(Usage: pullguard serve --tls-cert FILE --tls-key FILE [--policy FILE] [--listen HOST:PORT]
+
+Serves the validating admission webhook over HTTPS: POST /validate (AdmissionReview v1 and
+v1beta1), GET /healthz, GET /readyz. Certificate, key and policy are re-read when their files
+change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
+
+  --listen HOST:PORT       address to listen on (default 127.0.0.1:8443; 0.0.0.0:8443 in a pod)
+  --tls-cert FILE          PEM certificate chain, leaf first
+  --tls-key FILE           PEM private key
+  --policy FILE            policy file (default: built-in defaults, see policies/default.yaml)
+  --threads N              worker threads, one per open connection (default 64)
+  --reload-interval-ms N   how often files are checked for changes (default 2000)
+  --log-level LEVEL        debug, info, warn or error (default info)
+)";
+
+Result<long> ParsePositive(const std::string& flag, const std::string& value) {
+  char* end = nullptr;
+  long n = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || n <= 0) return Status::InvalidArgument(flag + " must be a positive number");
+  return n;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& argv) {
+  auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
+                                 {"reload-interval-ms", ""}, {"log-level", ""}, {"help", "h", false}});
+  if (!parsed.ok()) {
+    std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
+    return kExitUsage;
+  }
+  const Args& args = parsed.value();
+  if (args.Has("help")) {
+    std::cout << kServeHelp;
+    return kExitOk;
+  }
+  if (!args.positional.empty()) {
+    std::cerr << "pullguard serve: unexpected argument \"" << args.positional[0] << "\"\n";
+    return kExitUsage;
+  }
+  server::ServerOptions options;
+  options.tls_cert_file = args.Get("tls-cert");
+  options.tls_key_file = args.Get("tls-key");
+  Status st = args.Has("listen") ? options.SetListen(args.Get("listen")) : Status::Ok();
+  if (st.ok() && args.Has("threads")) {
+    auto n = ParsePositive("--threads", args.Get("threads"));
+    st = n.ok() ? Status::Ok() : n.status();
+    if (n.ok()) options.threads = static_cast<size_t>(n.value());
+  }
+  if (st.ok() && args.Has("reload-interval-ms")) {
+    auto n = ParsePositive("--reload-interval-ms", args.Get("reload-interval-ms"));
+    st = n.ok() ? Status::Ok() : n.status();
+    if (n.ok()) options.reload_interval = std::chrono::milliseconds(n.value());
+  }
+  if (st.ok()) st = options.Validate();
+  if (st.ok() && args.Has("log-level")) {
+    std::string level = args.Get("log-level");
+    if (level == "debug") SetLogLevel(LogLevel::kDebug);
+    else if (level == "info") SetLogLevel(LogLevel::kInfo);
+    else if (level == "warn") SetLogLevel(LogLevel::kWarn);
+    else if (level == "error") SetLogLevel(LogLevel::kError);
+    else st = Status::InvalidArgument("--log-level must be debug, info, warn or error");
+  }
+  if (!st.ok()) {
+    std::cerr << "pullguard serve: " << st.message() << "\n";
+    return kExitUsage;
+  }
+
+  std::unique_ptr<policy::PolicyStore> policies;
+  if (args.Has("policy")) {
+    auto opened = policy::PolicyStore::Open(args.Get("policy"));
+    if (!opened.ok()) {
+      Log(LogLevel::kError, "cannot load the policy", {{"error", opened.status().message()}});
+      return kExitUsage;
+    }
+    policies = std::move(opened).value();
+  } else {
+    policies = std::make_unique<policy::PolicyStore>(policy::Policy{});
+  }
+  auto certificates = server::CertificateStore::Open(options.tls_cert_file, options.tls_key_file);
+  if (!certificates.ok()) {
+    Log(LogLevel::kError, "cannot load the serving certificate", {{"error", certificates.status().message()}});
+    return kExitUsage;
+  }
+
+  // Signals go to one thread that starts the drain; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-write must not kill the process
+
+  checker::Checker checker;
+  admission::ReviewHandler handler(checker, *policies);
+  server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
+  std::thread signal_thread([&server, signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    Log(LogLevel::kInfo, "signal received", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    server.Stop();
+  });
+  Status result = server.Run();
+  if (!result.ok()) {
+    Log(LogLevel::kError, "server failed", {{"error", result.message()}});
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+    return 1;
+  }
+  // Run() returned because Stop() was called, so the signal thread has finished or is finishing.
+  signal_thread.join();
+  return kExitOk;
+}
+
+}  // namespace pullguard::cli
