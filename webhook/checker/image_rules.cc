@@ -60,9 +60,17 @@ Finding InvalidReferenceFinding(const ImageUse& use, const reference::Error& err
     case ErrorKind::kDigestUnsupported:
       f.fix = "copy the digest from the registry (crane digest / docker buildx imagetools inspect)";
       break;
-    default:
-      f.fix = "use [registry[:port]/]repository[:tag][@sha256:digest]";
+    default: {
+      // "https://ghcr.io/org/app:1" is the commonest slip: suggest it without the scheme.
+      size_t scheme = use.image.find("://");
+      std::string candidate = scheme == std::string::npos ? "" : use.image.substr(scheme + 3);
+      if (!candidate.empty() && reference::ParseImage(candidate).ok()) {
+        f.fix = "write \"" + candidate + "\"";
+      } else {
+        f.fix = "use [registry[:port]/]repository[:tag][@sha256:digest]";
+      }
       break;
+    }
   }
   return f;
 }
@@ -83,8 +91,7 @@ std::vector<Finding> RuleFindings(const ImageUse& use, const reference::Image& i
   if (rules.latest_tag != Action::kIgnore && image.UsesLatest()) {
     Finding f = Base(use, Reason::kPolicyViolation);
     f.normalized = image.Normalized();
-    f.detail = image.ref.tag.empty() ? "no tag, so it pulls :latest, which can change between pulls"
-                                     : "tag :latest can change between pulls";
+    f.detail = image.ref.tag.empty() ? "no tag, so it pulls :latest" : "tag :latest can change between pulls";
     f.fix = "pin a version tag or a digest";
     f.action = rules.latest_tag;
     out.push_back(std::move(f));

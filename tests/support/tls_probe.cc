@@ -1,0 +1,156 @@
+#include "support/tls_probe.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace pullguard::testing {
+namespace {
+
+struct Connection {
+  int fd = -1;
+  SSL_CTX* ctx = nullptr;
+  SSL* ssl = nullptr;
+  ~Connection() {
+    if (ssl) {
+      SSL_shutdown(ssl);
+      SSL_free(ssl);
+    }
+    if (ctx) SSL_CTX_free(ctx);
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::unique_ptr<Connection> Connect(int port, const std::string& ca_file, const std::string& host_name,
+                                    int max_version, std::string* error) {
+  auto c = std::make_unique<Connection>();
+  c->fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(c->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    *error = "connect failed";
+    return nullptr;
+  }
+  c->ctx = SSL_CTX_new(TLS_client_method());
+  if (max_version != 0) {
+    SSL_CTX_set_min_proto_version(c->ctx, 0);
+    SSL_CTX_set_max_proto_version(c->ctx, max_version);
+    SSL_CTX_set_security_level(c->ctx, 0);  // let the client offer old versions at all
+  }
+  SSL_CTX_load_verify_locations(c->ctx, ca_file.c_str(), nullptr);
+  SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, nullptr);
+  c->ssl = SSL_new(c->ctx);
+  SSL_set_fd(c->ssl, c->fd);
+  X509_VERIFY_PARAM* param = SSL_get0_param(c->ssl);
+  if (host_name.find_first_not_of("0123456789.") == std::string::npos) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, host_name.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_host(param, host_name.c_str(), 0);
+    SSL_set_tlsext_host_name(c->ssl, host_name.c_str());
+  }
+  if (SSL_connect(c->ssl) != 1) {
+    char buf[256];
+    ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+    *error = buf;
+    ERR_clear_error();
+    return nullptr;
+  }
+  return c;
+}
+
+// Reads one HTTP response (headers + Content-Length body); returns its status or -1.
+int ReadResponse(SSL* ssl, std::string& buffer) {
+  while (true) {
+    size_t header_end = buffer.find("\r\n\r\n");
+    if (header_end != std::string::npos) {
+      int status = -1;
+      std::sscanf(buffer.c_str(), "HTTP/1.1 %d", &status);
+      size_t length = 0;
+      size_t cl = buffer.find("Content-Length: ");
+      if (cl != std::string::npos && cl < header_end) length = std::stoul(buffer.substr(cl + 16));
+      size_t total = header_end + 4 + length;
+      if (buffer.size() >= total) {
+        buffer.erase(0, total);
+        return status;
+      }
+    }
+    char chunk[16384];
+    int n = SSL_read(ssl, chunk, sizeof chunk);
+    if (n <= 0) return -1;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+TlsResult Handshake(int port, const std::string& ca_file, const std::string& host_name, int max_version) {
+  TlsResult result;
+  auto c = Connect(port, ca_file, host_name, max_version, &result.error);
+  if (!c) return result;
+  result.handshake_ok = true;
+  X509* peer = SSL_get1_peer_certificate(c->ssl);
+  if (peer != nullptr) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    X509_digest(peer, EVP_sha256(), md, &len);
+    char hex[3];
+    for (unsigned int i = 0; i < len; ++i) {
+      std::snprintf(hex, sizeof hex, "%02x", md[i]);
+      result.leaf_sha256 += hex;
+    }
+    X509_free(peer);
+  }
+  return result;
+}
+
+int RequestsOnOneConnection(int port, const std::string& ca_file, const std::string& request, int count,
+                            int expect_status) {
+  std::string error;
+  auto c = Connect(port, ca_file, "127.0.0.1", 0, &error);
+  if (!c) return 0;
+  std::string buffer;
+  int ok = 0;
+  for (int i = 0; i < count; ++i) {
+    if (SSL_write(c->ssl, request.data(), static_cast<int>(request.size())) <= 0) break;
+    if (ReadResponse(c->ssl, buffer) != expect_status) break;
+    ++ok;
+  }
+  return ok;
+}
+
+std::string ValidateRequest(const std::string& body) {
+  return "POST /validate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+int SplitRequest(int port, const std::string& ca_file, const std::string& first, const std::string& second,
+                 const std::function<void()>& between) {
+  std::string error;
+  auto c = Connect(port, ca_file, "127.0.0.1", 0, &error);
+  if (!c) return -1;
+  if (SSL_write(c->ssl, first.data(), static_cast<int>(first.size())) <= 0) return -1;
+  between();
+  if (SSL_write(c->ssl, second.data(), static_cast<int>(second.size())) <= 0) return -1;
+  std::string buffer;
+  return ReadResponse(c->ssl, buffer);
+}
+
+}  // namespace pullguard::testing

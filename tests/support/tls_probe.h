@@ -1,0 +1,39 @@
+// TlsProbe: a raw OpenSSL client for what an HTTP library hides: which certificate the
+// server presents, which TLS versions it accepts, and whether one connection serves many
+// requests (keep-alive).
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace pullguard::testing {
+
+struct TlsResult {
+  bool handshake_ok = false;
+  std::string error;
+  std::string leaf_sha256;  // hex fingerprint of the server's leaf certificate
+};
+
+// Connects to 127.0.0.1:port, verifies against `ca_file` and `host_name`, and limits the
+// protocol to at most `max_version` (e.g. TLS1_1_VERSION; 0 = no limit).
+TlsResult Handshake(int port, const std::string& ca_file, const std::string& host_name = "127.0.0.1",
+                    int max_version = 0);
+
+// Sends `count` HTTP/1.1 requests one after another on ONE TLS connection and returns how
+// many full responses with status `expect_status` came back before the connection ended.
+int RequestsOnOneConnection(int port, const std::string& ca_file, const std::string& request, int count,
+                            int expect_status = 200);
+
+// An HTTP/1.1 POST /validate request with a JSON body.
+std::string ValidateRequest(const std::string& body);
+
+}  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+// Sends `first`, runs `between` (e.g. SIGTERM the server), then sends `second` on the same
+// connection and returns the response's status (-1 when none came).
+int SplitRequest(int port, const std::string& ca_file, const std::string& first, const std::string& second,
+                 const std::function<void()>& between);
+
+}  // namespace pullguard::testing
