@@ -114,7 +114,7 @@ TEST_CASE("one keep-alive connection serves many reviews", "[integration]") {
   CHECK(RequestsOnOneConnection(webhook.port(), webhook.ca_file(), request, 200) == 200);
 }
 
-TEST_CASE("a rotated certificate is served without a restart; a broken one is not", "[integration]") {
+TEST_CASE("a rotated certificate is served without a restart, a broken one is not", "[integration]") {
   WebhookProcess webhook("", {"--reload-interval-ms", "100"});
   std::string before = Handshake(webhook.port(), webhook.ca_file()).leaf_sha256;
   REQUIRE_FALSE(before.empty());
@@ -135,7 +135,7 @@ TEST_CASE("a rotated certificate is served without a restart; a broken one is no
   CHECK(after.leaf_sha256 != before);
 }
 
-TEST_CASE("the policy reloads on change, through a ConfigMap-style symlink swap; a bad file keeps the old one",
+TEST_CASE("the policy reloads on change, through a ConfigMap-style symlink swap, and a bad file keeps the old one",
           "[integration]") {
   TempDir config;
   // A ConfigMap mount: policy.yaml -> ..data/policy.yaml, ..data -> ..v1 (swapped atomically).

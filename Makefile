@@ -1,0 +1,30 @@
+# The two set-up commands of the README:
+#   make run    install what is missing, build, make dev certificates, start the webhook on
+#               https://127.0.0.1:8443 with policies/default.yaml
+#   make test   install what is missing, build, run the whole test suite through CTest
+BUILD ?= build
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8443
+POLICY ?= policies/default.yaml
+
+.PHONY: deps build certs run test clean
+
+deps:
+	@.ci/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+certs: deps
+	@certs/gen-dev-certs.sh certs/dev >/dev/null
+
+run: build certs
+	$(BUILD)/pullguard serve --listen $(LISTEN) --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key --policy $(POLICY)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "admission/response.h"
+#include "admission/timeout.h"
+
+namespace pullguard::admission {
+namespace {
+
+Finding Make(const std::string& image, const std::string& detail, const std::string& fix) {
+  Finding f;
+  f.path = "spec.containers[0].image";
+  f.image = image;
+  f.reason = Reason::kRateLimited;
+  f.detail = detail;
+  f.fix = fix;
+  return f;
+}
+
+TEST_CASE("warnings fit 120 characters by dropping the fix, then shortening the detail") {
+  Finding short_one = Make("nginx:1.25", "429 from docker.io", "retry later");
+  CHECK(FormatWarning(short_one) == FormatFinding(short_one));
+  Finding long_fix = Make("nginx:1.25", "429 from docker.io", std::string(100, 'f'));
+  CHECK(FormatWarning(long_fix) == "spec.containers[0].image \"nginx:1.25\": RateLimited: 429 from docker.io");
+  Finding long_detail = Make("nginx:1.25", std::string(200, 'd'), "retry later");
+  std::string w = FormatWarning(long_detail);
+  CHECK(w.size() == 120);
+  CHECK_THAT(w, Catch::EndsWith("..."));
+  // The path, image and reason are never cut, even when that means more than 120.
+  Finding long_image = Make("registry.example.com/" + std::string(150, 'a') + ":1", "x", "");
+  CHECK_THAT(FormatWarning(long_image), Catch::Contains(long_image.image));
+}
+
+TEST_CASE("responses echo version and uid, denials are 403 with one line each") {
+  policy::Verdict verdict;
+  verdict.denials = {Make("a", "one", ""), Make("b", "two", "")};
+  verdict.warnings = {Make("c", "three", "")};
+  auto doc = BuildResponse("admission.k8s.io/v1beta1", "u-1", verdict);
+  CHECK(doc["apiVersion"] == "admission.k8s.io/v1beta1");
+  CHECK(doc["response"]["uid"] == "u-1");
+  CHECK(doc["response"]["allowed"] == false);
+  CHECK(doc["response"]["status"]["code"] == 403);
+  CHECK(doc["response"]["status"]["message"] ==
+        "spec.containers[0].image \"a\": RateLimited: one\nspec.containers[0].image \"b\": RateLimited: two");
+  CHECK(doc["response"]["warnings"].size() == 1);
+  auto allowed = BuildAllowed("admission.k8s.io/v1", "u-2");
+  CHECK(allowed["response"] == nlohmann::json{{"uid", "u-2"}, {"allowed", true}});
+}
+
+TEST_CASE("the API server's ?timeout= becomes the check budget, minus a margin") {
+  CHECK(ParseGoDuration("10s") == std::chrono::milliseconds(10000));
+  CHECK(ParseGoDuration("1m30s") == std::chrono::milliseconds(90000));
+  CHECK(ParseGoDuration("500ms") == std::chrono::milliseconds(500));
+  CHECK(ParseGoDuration("2.5s") == std::chrono::milliseconds(2500));
+  CHECK_FALSE(ParseGoDuration("ten").has_value());
+  CHECK_FALSE(ParseGoDuration("10").has_value());
+  CHECK_FALSE(ParseGoDuration("").has_value());
+  CHECK(CheckBudget(std::chrono::milliseconds(10000)) == std::chrono::milliseconds(9500));
+  CHECK(CheckBudget(std::nullopt) == std::chrono::milliseconds(9500));
+  CHECK(CheckBudget(std::chrono::milliseconds(300)) == std::chrono::milliseconds(100));
+}
+
+}  // namespace
+}  // namespace pullguard::admission

@@ -1,0 +1,122 @@
+// Policy files: defaults, every field, and errors that point at the line.
+#include <catch2/catch.hpp>
+
+#include "policy/policy_yaml.h"
+
+namespace pullguard::policy {
+namespace {
+
+TEST_CASE("an empty policy is DESIGN.md's defaults") {
+  auto policy = ParsePolicy("", "empty.yaml");
+  REQUIRE(policy.ok());
+  for (Reason r : AllReasons()) CHECK(policy->ActionFor(r) == DefaultAction(r));
+  CHECK(policy->rules.latest_tag == Action::kIgnore);
+  CHECK(policy->IsRegistryAllowed("anything.example.com"));
+}
+
+TEST_CASE("every field of a policy is read") {
+  auto policy = ParsePolicy(R"(apiVersion: pullguard.io/v1
+kind: Policy
+actions:
+  RegistryUnreachable: deny
+  TagNotFound: warn
+exemptions:
+  namespaces: ["kube-*", sandbox]
+  images: ["registry.example.com/sandbox/**"]
+rules:
+  allowedRegistries:
+    registries: ["*.example.com", docker.io]
+    action: warn
+  latestTag:
+    action: deny
+  requireDigest:
+    action: warn
+)", "p.yaml");
+  REQUIRE(policy.ok());
+  CHECK(policy->ActionFor(Reason::kRegistryUnreachable) == Action::kDeny);
+  CHECK(policy->ActionFor(Reason::kTagNotFound) == Action::kWarn);
+  CHECK(policy->ActionFor(Reason::kAuthFailed) == Action::kDeny);
+  CHECK(policy->IsNamespaceExempt("kube-system"));
+  CHECK(policy->IsNamespaceExempt("sandbox"));
+  CHECK_FALSE(policy->IsNamespaceExempt("sandbox-2"));
+  CHECK(policy->IsImageExempt("registry.example.com/sandbox/team/app:1", ""));
+  CHECK_FALSE(policy->IsImageExempt("registry.example.com/prod/app:1", ""));
+  CHECK(policy->IsImageExempt("nginx", "") == false);
+  CHECK(policy->IsRegistryAllowed("ghcr.example.com"));
+  CHECK(policy->IsRegistryAllowed("docker.io"));
+  CHECK_FALSE(policy->IsRegistryAllowed("ghcr.io"));
+  CHECK(policy->rules.registry_not_allowed == Action::kWarn);
+  CHECK(policy->rules.latest_tag == Action::kDeny);
+  CHECK(policy->rules.missing_digest == Action::kWarn);
+}
+
+TEST_CASE("image exemptions match the normalized form too") {
+  auto policy = ParsePolicy("exemptions:\n  images: [\"docker.io/library/*\"]\n", "p.yaml");
+  REQUIRE(policy.ok());
+  CHECK(policy->IsImageExempt("nginx:1.25", "docker.io/library/nginx:1.25"));
+  CHECK_FALSE(policy->IsImageExempt("team/app", "docker.io/team/app:latest"));
+}
+
+TEST_CASE("policy errors name file, line, column and field, all of them at once") {
+  struct Case {
+    const char* yaml;
+    std::vector<std::string> errors;
+  };
+  const Case cases[] = {
+      {"actions:\n  TagNotFound: block\n",
+       {"p.yaml:2:16: actions.TagNotFound: unknown action \"block\" (use deny, warn or ignore)"}},
+      {"actions:\n  TagMissing: deny\n", {"p.yaml:2:3: actions.TagMissing: unknown reason code"}},
+      {"actions:\n  PolicyViolation: warn\n", {"p.yaml:2:3: actions.PolicyViolation: set per rule instead"}},
+      {"rulez: {}\n", {"p.yaml:1:1: rulez: unknown field (known: actions, apiVersion, exemptions, kind, rules)"}},
+      {"exemptions:\n  namespaces: kube-system\n", {"p.yaml:2:15: exemptions.namespaces: must be a list of patterns"}},
+      {"exemptions:\n  images: [\"[-x]\"]\n", {"p.yaml:2:12: exemptions.images[0]: bad pattern \"[-x]\""}},
+      {"rules:\n  latestTag:\n    action: nope\n  requireDigest:\n    when: always\n",
+       {"p.yaml:3:13: rules.latestTag.action: unknown action \"nope\"",
+        "p.yaml:5:5: rules.requireDigest.when: unknown field (known: action)"}},
+      {"apiVersion: pullguard.io/v2\n", {"p.yaml:1:13: apiVersion: must be pullguard.io/v1"}},
+      {"actions: [deny]\n", {"p.yaml:1:10: actions: must be a mapping"}},
+      {"rules:\n  latestTag: {action: deny\n", {"p.yaml:3:1: not valid YAML"}},
+      {"- just\n- a list\n", {"p.yaml: the policy must be a YAML mapping"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    auto policy = ParsePolicy(c.yaml, "p.yaml");
+    REQUIRE_FALSE(policy.ok());
+    const std::string& message = policy.status().message();
+    size_t lines = std::count(message.begin(), message.end(), '\n') + 1;
+    CHECK(lines == c.errors.size());
+    for (const auto& e : c.errors) CHECK_THAT(message, Catch::Contains(e));
+  }
+}
+
+TEST_CASE("the example policies in policies/ are valid") {
+  for (const char* name : {"default.yaml", "strict.yaml", "audit.yaml"}) {
+    INFO(name);
+    auto policy = LoadPolicyFile(std::string(PULLGUARD_SOURCE_DIR) + "/policies/" + name);
+    CHECK(policy.ok());
+  }
+  auto missing = LoadPolicyFile("/nonexistent/policy.yaml");
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.status().message(), Catch::Contains("/nonexistent/policy.yaml: no such file"));
+}
+
+TEST_CASE("Decide sorts findings by the policy's actions, rule findings keep their own") {
+  auto policy = ParsePolicy("actions:\n  RegistryError: ignore\n  TagNotFound: warn\n", "p.yaml");
+  REQUIRE(policy.ok());
+  std::vector<Finding> findings(4);
+  findings[0].reason = Reason::kInvalidReference;
+  findings[1].reason = Reason::kTagNotFound;
+  findings[2].reason = Reason::kRegistryError;
+  findings[3].reason = Reason::kPolicyViolation;
+  findings[3].action = Action::kWarn;
+  Verdict verdict = Decide(findings, policy.value());
+  CHECK_FALSE(verdict.allowed());
+  REQUIRE(verdict.denials.size() == 1);
+  CHECK(verdict.denials[0].reason == Reason::kInvalidReference);
+  REQUIRE(verdict.warnings.size() == 2);
+  CHECK(verdict.warnings[0].reason == Reason::kTagNotFound);
+  CHECK(verdict.warnings[1].reason == Reason::kPolicyViolation);
+}
+
+}  // namespace
+}  // namespace pullguard::policy
