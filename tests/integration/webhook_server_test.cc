@@ -173,7 +173,7 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[integratio
   WebhookProcess webhook;
   std::string request = ValidateRequest(PodReview("nginx:1.25"));
   size_t half = request.size() - 20;
-  int status = SplitRequest(webhook.port(), webhook.ca_file(), request.substr(0, half), request.substr(half), [&] {
+  int status = SplitRequest(webhook.port(), webhook.ca_file(), request, request.substr(0, half), request.substr(half), [&] {
     webhook.process().Signal(SIGTERM);
     REQUIRE(webhook.process().WaitForStderr("draining"));
   });
@@ -184,6 +184,18 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[integratio
   CHECK_THAT(webhook.process().Stderr(), Catch::Contains("drained; exiting"));
   // And nothing listens any more.
   CHECK_FALSE(Handshake(webhook.port(), webhook.ca_file()).handshake_ok);
+}
+
+TEST_CASE("with a shutdown delay, SIGTERM first turns readyz to 503 while requests are still served",
+          "[integration]") {
+  WebhookProcess webhook("", {"--shutdown-delay-ms", "3000"});
+  webhook.process().Signal(SIGTERM);
+  REQUIRE(webhook.process().WaitForStderr("not ready"));
+  CHECK(webhook.Get("/readyz").status == 503);
+  CHECK(webhook.Post("/validate", PodReview("nginx:1.25")).status == 200);
+  auto code = webhook.process().Wait(std::chrono::seconds(20));
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
 }
 
 TEST_CASE("serve refuses to start without certificates, with words that say why", "[integration]") {

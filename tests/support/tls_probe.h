@@ -31,9 +31,10 @@ std::string ValidateRequest(const std::string& body);
 
 namespace pullguard::testing {
 
-// Sends `first`, runs `between` (e.g. SIGTERM the server), then sends `second` on the same
-// connection and returns the response's status (-1 when none came).
-int SplitRequest(int port, const std::string& ca_file, const std::string& first, const std::string& second,
-                 const std::function<void()>& between);
+// On one connection: sends `warm_up` and reads its answer, sends `first`, runs `between`
+// (e.g. SIGTERM the server), sends `second`, and returns the status of the answer to
+// first+second (-1 when none came).
+int SplitRequest(int port, const std::string& ca_file, const std::string& warm_up, const std::string& first,
+                 const std::string& second, const std::function<void()>& between);
 
 }  // namespace pullguard::testing

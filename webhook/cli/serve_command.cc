@@ -25,6 +25,8 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --policy FILE            policy file (default: built-in defaults, see policies/default.yaml)
   --threads N              worker threads, one per open connection (default 64)
   --reload-interval-ms N   how often files are checked for changes (default 2000)
+  --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
+                           draining (default 0; give the Service time to drop the pod)
   --log-level LEVEL        debug, info, warn or error (default info)
 )";
 
@@ -39,7 +41,7 @@ Result<long> ParsePositive(const std::string& flag, const std::string& value) {
 
 int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
-                                 {"reload-interval-ms", ""}, {"log-level", ""}, {"help", "h", false}});
+                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -66,6 +68,11 @@ int RunServe(const std::vector<std::string>& argv) {
     auto n = ParsePositive("--reload-interval-ms", args.Get("reload-interval-ms"));
     st = n.ok() ? Status::Ok() : n.status();
     if (n.ok()) options.reload_interval = std::chrono::milliseconds(n.value());
+  }
+  if (st.ok() && args.Has("shutdown-delay-ms")) {
+    auto n = ParsePositive("--shutdown-delay-ms", args.Get("shutdown-delay-ms"));
+    st = n.ok() ? Status::Ok() : n.status();
+    if (n.ok()) options.shutdown_delay = std::chrono::milliseconds(n.value());
   }
   if (st.ok()) st = options.Validate();
   if (st.ok() && args.Has("log-level")) {

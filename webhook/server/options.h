@@ -25,6 +25,9 @@ struct ServerOptions {
   // Idle keep-alive connections close after this; a SIGTERM drain waits at most this long.
   std::chrono::seconds keep_alive_timeout{5};
   size_t keep_alive_max_requests = 100000;
+  // After SIGTERM, /readyz answers 503 for this long while requests are still served, so the
+  // endpoints controller takes the pod out of the Service before the listener closes.
+  std::chrono::milliseconds shutdown_delay{0};
 
   // Parses "host:port" or "[v6]:port" into host and port.
   Status SetListen(const std::string& listen);

@@ -122,6 +122,7 @@ Status WebhookServer::Run() {
                                " (in use, or not an address of this machine)");
   }
   bound_port_ = port;
+  if (stop_requested_.load()) return Status::Ok();  // stopped before it began
   watcher_ = std::thread([this] { WatchFiles(); });
   Log(LogLevel::kInfo, "listening", {{"address", options_.host}, {"port", port}, {"threads", options_.threads}});
   bool ok = http_->listen_after_bind();
@@ -138,7 +139,18 @@ Status WebhookServer::Run() {
 
 void WebhookServer::Stop() {
   if (draining_.exchange(true)) return;
+  if (options_.shutdown_delay.count() > 0) {
+    Log(LogLevel::kInfo, "shutting down: not ready, still serving",
+        {{"delayMs", static_cast<long long>(options_.shutdown_delay.count())}});
+    std::this_thread::sleep_for(options_.shutdown_delay);
+  }
   Log(LogLevel::kInfo, "draining: no new connections, finishing in-flight requests");
+  stop_requested_ = true;
+  // httplib's stop() does nothing before listen_after_bind() marks the server running; when
+  // Run() is between bind and listen, wait for it (bounded) so the stop is not lost.
+  for (int i = 0; i < 500 && bound_port_.load() > 0 && !http_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   http_->stop();
 }
 

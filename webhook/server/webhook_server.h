@@ -29,7 +29,8 @@ class WebhookServer {
 
   // Binds, then serves until Stop(). Returns an error when it cannot bind or set up TLS.
   Status Run();
-  // Begins the drain; Run() returns once in-flight requests are done.
+  // Begins the drain: /readyz turns 503 at once, the listener closes after the shutdown delay,
+  // and Run() returns once in-flight requests are done. Safe to call more than once.
   void Stop();
   // The bound port (useful with port 0); 0 before Run() binds.
   int port() const { return bound_port_.load(); }
@@ -45,6 +46,7 @@ class WebhookServer {
   std::unique_ptr<httplib::SSLServer> http_;
   std::atomic<int> bound_port_{0};
   std::atomic<bool> draining_{false};
+  std::atomic<bool> stop_requested_{false};
 
   std::mutex watch_mutex_;
   std::condition_variable watch_cv_;
