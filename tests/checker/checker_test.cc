@@ -9,7 +9,10 @@ namespace {
 
 std::vector<Finding> CheckOne(const std::string& image, const policy::Policy& policy = {}) {
   Checker checker;
-  return checker.Check({"ns", {{"spec.containers[0].image", image}}}, policy);
+  CheckRequest request;
+  request.ns = "ns";
+  request.images = {{"spec.containers[0].image", image}};
+  return checker.Check(request, policy);
 }
 
 TEST_CASE("invalid references become InvalidReference with a concrete fix") {

@@ -18,7 +18,7 @@ RunResult Pullguard(std::vector<std::string> args, const std::string& stdin_text
 }
 
 TEST_CASE("check: multi-document YAML, denied findings exit 1 with the webhook's words") {
-  RunResult r = Pullguard({"check", "-f", Data("manifests/multi.yaml")});
+  RunResult r = Pullguard({"check", "--offline", "-f", Data("manifests/multi.yaml")});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, Catch::Contains(
                         "multi.yaml: Pod/worker: deny: spec.containers[0].image \"registry.example.com/Team/worker:1.0\": "
@@ -28,7 +28,7 @@ TEST_CASE("check: multi-document YAML, denied findings exit 1 with the webhook's
 }
 
 TEST_CASE("check -o json: findings with file, object, path, image, reason, action, message") {
-  RunResult r = Pullguard({"check", "-f", Data("manifests/list.yaml"), "-o", "json"});
+  RunResult r = Pullguard({"check", "--offline", "-f", Data("manifests/list.yaml"), "-o", "json"});
   CHECK(r.exit_code == 1);
   json out = json::parse(r.out);
   REQUIRE(out["findings"].size() == 1);
@@ -42,16 +42,17 @@ TEST_CASE("check -o json: findings with file, object, path, image, reason, actio
   CHECK_THAT(f["message"].get<std::string>(), Catch::StartsWith(f["path"].get<std::string>() + " \"Team/report:1\""));
   CHECK(out["summary"]["objects"] == 2);
   CHECK(out["summary"]["denied"] == 1);
+  CHECK(out["summary"]["offline"] == true);
 }
 
 TEST_CASE("check: a directory, stdin, and a policy that warns instead") {
-  RunResult dir = Pullguard({"check", "-f", Data("manifests/dir")});
+  RunResult dir = Pullguard({"check", "--offline", "-f", Data("manifests/dir")});
   CHECK(dir.exit_code == 0);
   CHECK_THAT(dir.out, Catch::Contains("2 objects, 2 images: 0 denied, 0 warned"));
 
   TempDir tmp;
   std::string policy = tmp.Write("p.yaml", "actions:\n  InvalidReference: warn\nrules:\n  latestTag: {action: warn}\n");
-  RunResult piped = Pullguard({"check", "-f", "-", "--policy", policy}, ReadAll(Data("manifests/multi.yaml")));
+  RunResult piped = Pullguard({"check", "--offline", "-f", "-", "--policy", policy}, ReadAll(Data("manifests/multi.yaml")));
   CHECK(piped.exit_code == 0);
   CHECK_THAT(piped.out, Catch::Contains("<stdin>: Pod/worker: warn: spec.containers[0].image"));
   CHECK_THAT(piped.out, Catch::Contains("<stdin>: Pod/worker: warn: spec.initContainers[0].image \"busybox\": "

@@ -142,9 +142,9 @@ TEST_CASE("the policy reloads on change, through a ConfigMap-style symlink swap,
   std::filesystem::create_directory(config.File("..v1"));
   std::filesystem::create_directory(config.File("..v2"));
   std::filesystem::create_directory(config.File("..v3"));
-  std::string warn_latest = "rules:\n  latestTag:\n    action: warn\n";
-  std::string deny_latest = "rules:\n  latestTag:\n    action: deny\n";
-  std::string broken = "rules:\n  latestTag:\n    action: block\n";
+  std::string warn_latest = "rules:\n  latestTag:\n    action: warn\ncheckRegistries: false\n";
+  std::string deny_latest = "rules:\n  latestTag:\n    action: deny\ncheckRegistries: false\n";
+  std::string broken = "rules:\n  latestTag:\n    action: block\ncheckRegistries: false\n";
   config.Write("..v1/policy.yaml", warn_latest);
   config.Write("..v2/policy.yaml", deny_latest);
   config.Write("..v3/policy.yaml", broken);

@@ -67,7 +67,7 @@ TEST_CASE("policy errors name file, line, column and field, all of them at once"
        {"p.yaml:2:16: actions.TagNotFound: unknown action \"block\" (use deny, warn or ignore)"}},
       {"actions:\n  TagMissing: deny\n", {"p.yaml:2:3: actions.TagMissing: unknown reason code"}},
       {"actions:\n  PolicyViolation: warn\n", {"p.yaml:2:3: actions.PolicyViolation: set per rule instead"}},
-      {"rulez: {}\n", {"p.yaml:1:1: rulez: unknown field (known: actions, apiVersion, exemptions, kind, rules)"}},
+      {"rulez: {}\n", {"p.yaml:1:1: rulez: unknown field (known: actions, apiVersion, cache, checkRegistries"}},
       {"exemptions:\n  namespaces: kube-system\n", {"p.yaml:2:15: exemptions.namespaces: must be a list of patterns"}},
       {"exemptions:\n  images: [\"[-x]\"]\n", {"p.yaml:2:12: exemptions.images[0]: bad pattern \"[-x]\""}},
       {"rules:\n  latestTag:\n    action: nope\n  requireDigest:\n    when: always\n",

@@ -1,7 +1,8 @@
 #include "admission/handler.h"
 
-#include <set>
+#include <algorithm>
 
+#include "admission/check_object.h"
 #include "admission/response.h"
 #include "admission/review.h"
 #include "admission/workload.h"
@@ -22,25 +23,10 @@ std::string SkipReason(const ReviewRequest& req, const policy::Policy& policy) {
   return "";
 }
 
-// On UPDATE, an image the old object already ran was checked when it came in; only new ones
-// are checked, so a label change never fails on a registry outage.
-std::vector<checker::ImageUse> OnlyNewImages(const ReviewRequest& req, std::vector<checker::ImageUse> images) {
-  if (req.operation != "UPDATE" || !req.old_object.is_object()) return images;
-  auto old_images = ImagesOfObject(req.kind.group, req.kind.kind, req.old_object);
-  if (!old_images.ok()) return images;
-  std::set<std::string> seen;
-  for (const auto& use : old_images.value()) seen.insert(use.image);
-  std::vector<checker::ImageUse> fresh;
-  for (auto& use : images) {
-    if (seen.count(use.image) == 0) fresh.push_back(std::move(use));
-  }
-  return fresh;
-}
-
 }  // namespace
 
 HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseconds budget) const {
-  (void)budget;  // registry checks (the registry issue) run under it; syntax checks are instant
+  auto start = std::chrono::steady_clock::now();
   HandleResult result;
   auto decoded = DecodeReview(body);
   if (!decoded.ok()) {
@@ -61,19 +47,30 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
     result.log_fields["skipped"] = skip;
     return result;
   }
-  auto images = ImagesOfObject(req.kind.group, req.kind.kind, req.object);
-  if (!images.ok()) {
+  // On UPDATE, an image the old object already ran was checked when it came in; only new ones
+  // are checked, so a label change never fails on a registry outage.
+  std::vector<std::string> old_images;
+  bool is_update = req.operation == "UPDATE" && req.old_object.is_object();
+  if (is_update) {
+    auto old = ImagesOfObject(req.kind.group, req.kind.kind, req.old_object);
+    if (old.ok()) {
+      for (const auto& use : old.value()) old_images.push_back(use.image);
+    }
+  }
+  auto deadline = start + std::min(budget, policy->timeouts.check);
+  ObjectToCheck target{req.kind.group, req.kind.kind, req.ns, &req.object, is_update ? &old_images : nullptr};
+  auto checked = CheckObject(target, checker_, *policy, secrets_, deadline);
+  if (!checked.ok()) {
     result.http_status = 400;
-    result.body = {{"error", "request.object: " + images.status().message()}};
+    result.body = {{"error", "request.object: " + checked.status().message()}};
     result.log_fields["decision"] = "error";
-    result.log_fields["error"] = images.status().message();
+    result.log_fields["error"] = checked.status().message();
     return result;
   }
-  checker::CheckRequest check{req.ns, OnlyNewImages(req, std::move(images).value())};
-  policy::Verdict verdict = policy::Decide(checker_.Check(check, *policy), *policy);
+  const policy::Verdict& verdict = checked->verdict;
   result.body = BuildResponse(req.api_version, req.uid, verdict);
   result.log_fields["decision"] = verdict.allowed() ? "allow" : "deny";
-  result.log_fields["images"] = check.images.size();
+  result.log_fields["images"] = checked->images;
   result.log_fields["denials"] = verdict.denials.size();
   result.log_fields["warnings"] = verdict.warnings.size();
   return result;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/secret_source.h"
 #include "checker/checker.h"
 #include "policy/policy_store.h"
 
@@ -23,14 +24,17 @@ struct HandleResult {
 
 class ReviewHandler {
  public:
-  ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies)
-      : checker_(checker), policies_(policies) {}
+  // `secrets` may be null: pull secrets are then not looked up.
+  ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies,
+                auth::SecretSource* secrets = nullptr)
+      : checker_(checker), policies_(policies), secrets_(secrets) {}
 
   HandleResult Handle(std::string_view body, std::chrono::milliseconds budget) const;
 
  private:
   const checker::Checker& checker_;
   const policy::PolicyStore& policies_;
+  auth::SecretSource* secrets_;
 };
 
 }  // namespace pullguard::admission

@@ -57,4 +57,28 @@ Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const json& pod_spec, con
   return out;
 }
 
+std::vector<checker::PullSecretRef> PullSecretRefsOfPodSpec(const json& pod_spec, const std::string& prefix) {
+  std::vector<checker::PullSecretRef> refs;
+  auto it = pod_spec.find("imagePullSecrets");
+  if (it == pod_spec.end() || !it->is_array()) return refs;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& ref = (*it)[i];
+    if (!ref.is_object()) continue;
+    auto name = ref.find("name");
+    if (name == ref.end() || !name->is_string() || name->get<std::string>().empty()) continue;
+    refs.push_back({prefix + ".imagePullSecrets[" + std::to_string(i) + "]", name->get<std::string>()});
+  }
+  return refs;
+}
+
+std::map<std::string, std::string> NodeSelectorOfPodSpec(const json& pod_spec) {
+  std::map<std::string, std::string> out;
+  auto it = pod_spec.find("nodeSelector");
+  if (it == pod_spec.end() || !it->is_object()) return out;
+  for (const auto& [key, value] : it->items()) {
+    if (value.is_string()) out[key] = value.get<std::string>();
+  }
+  return out;
+}
+
 }  // namespace pullguard::admission

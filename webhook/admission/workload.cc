@@ -51,8 +51,16 @@ const std::vector<std::string>& KindsWithPodSpec() {
 
 Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
                                                       const nlohmann::json& object) {
+  std::string prefix;
+  ASSIGN_OR_RETURN(const nlohmann::json* spec, FindPodSpec(group, kind, object, &prefix));
+  if (spec == nullptr) return std::vector<checker::ImageUse>{};
+  return ImagesOfPodSpec(*spec, prefix);
+}
+
+Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::string& kind,
+                                          const nlohmann::json& object, std::string* prefix) {
   auto location = LocatePodSpec(group, kind);
-  if (!location) return std::vector<checker::ImageUse>{};
+  if (!location) return static_cast<const nlohmann::json*>(nullptr);
   const nlohmann::json* node = &object;
   std::string path;
   for (const auto& key : location->keys) {
@@ -62,7 +70,8 @@ Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, 
     if (it == node->end() || it->is_null()) return Status::InvalidArgument(kind + ": " + path + " is missing");
     node = &*it;
   }
-  return ImagesOfPodSpec(*node, location->prefix);
+  *prefix = location->prefix;
+  return node;
 }
 
 }  // namespace pullguard::admission

@@ -26,6 +26,10 @@ std::optional<PodSpecLocation> LocatePodSpec(const std::string& group, const std
 // The kinds LocatePodSpec knows, as "group/Kind" ("" group for core).
 const std::vector<std::string>& KindsWithPodSpec();
 
+// The pod spec inside `object` (nullptr for kinds without one), with its path in `*prefix`.
+Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::string& kind,
+                                          const nlohmann::json& object, std::string* prefix);
+
 // Images of `object` of that kind. An object without the pod spec at its place (a partial
 // manifest) yields InvalidArgument naming the missing field.
 Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,

@@ -1,12 +1,19 @@
 // `pullguard check`: the webhook's checks over manifest files, for CI.
 #include <iostream>
 
+#include <chrono>
+#include <memory>
+
+#include "admission/check_object.h"
 #include "admission/response.h"
 #include "admission/workload.h"
 #include "checker/checker.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/manifest_reader.h"
+#include "cli/secrets_loader.h"
+#include "registry/curl_transport.h"
+#include "registry/registry_client.h"
 #include "policy/policy_yaml.h"
 
 namespace pullguard::cli {
@@ -24,6 +31,8 @@ words as the webhook.
                         repeat for more. Multi-document YAML and List objects are read.
   --policy FILE         the policy file (default: built-in defaults, see policies/default.yaml)
   --offline             check syntax and policy rules only, never contact a registry
+                        (otherwise registries are asked, with the pull secrets found among
+                        the manifests as Secret objects)
   -o, --output FORMAT   text (default) or json
 
 Exit status: 0 nothing denied, 1 something denied, 2 usage or input error.
@@ -96,24 +105,35 @@ int RunCheck(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
 
-  checker::Checker checker;
+  auth::StaticSecretSource secrets;
+  if (Status st = AddSecrets(manifests.value(), secrets); !st.ok()) {
+    std::cerr << "pullguard check: " << st.message() << "\n";
+    return kExitUsage;
+  }
+  bool offline = args.Has("offline");
+  registry::CurlTransport transport;
+  registry::RegistryClient client(transport);
+  std::unique_ptr<checker::Checker> checker =
+      offline ? std::make_unique<checker::Checker>() : std::make_unique<checker::Checker>(client);
   std::vector<ObjectFindings> results;
   size_t images_checked = 0, objects_checked = 0;
   for (const auto& m : manifests.value()) {
     std::string kind = m.object.value("kind", "");
     std::string name = StringAt(m.object, "metadata", "name");
     std::string ns = StringAt(m.object, "metadata", "namespace");
-    auto images = admission::ImagesOfObject(GroupOf(m.object), kind, m.object);
-    if (!images.ok()) {
-      std::cerr << "pullguard check: " << m.file << " (document " << m.document << "): " << images.status().message()
+    if (policy.IsNamespaceExempt(ns)) continue;
+    admission::ObjectToCheck target{GroupOf(m.object), kind, ns, &m.object, nullptr};
+    auto deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
+    auto checked = admission::CheckObject(target, *checker, policy, &secrets, deadline);
+    if (!checked.ok()) {
+      std::cerr << "pullguard check: " << m.file << " (document " << m.document << "): " << checked.status().message()
                 << "\n";
       return kExitUsage;
     }
-    if (images->empty() || policy.IsNamespaceExempt(ns)) continue;
+    if (checked->images == 0) continue;
     ++objects_checked;
-    images_checked += images->size();
-    checker::CheckRequest request{ns, std::move(images).value()};
-    results.push_back({&m, kind + "/" + name, policy::Decide(checker.Check(request, policy), policy)});
+    images_checked += checked->images;
+    results.push_back({&m, kind + "/" + name, std::move(checked->verdict)});
   }
 
   size_t denied = 0, warned = 0;
@@ -130,7 +150,7 @@ int RunCheck(const std::vector<std::string>& argv) {
     json out = {{"findings", findings},
                 {"summary",
                  {{"objects", objects_checked}, {"images", images_checked}, {"denied", denied}, {"warned", warned},
-                  {"offline", true}}}};
+                  {"offline", offline}}}};
     std::cout << out.dump(2) << "\n";
   } else {
     for (const auto& r : results) {

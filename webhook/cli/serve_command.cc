@@ -5,6 +5,9 @@
 
 #include "admission/handler.h"
 #include "checker/checker.h"
+#include "cli/secrets_loader.h"
+#include "registry/curl_transport.h"
+#include "registry/registry_client.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/log.h"
@@ -27,6 +30,9 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --reload-interval-ms N   how often files are checked for changes (default 2000)
   --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
                            draining (default 0; give the Service time to drop the pod)
+  --secrets-dir DIR        pull secrets as Secret manifests (YAML/JSON) in DIR, looked up by
+                           namespace and name (until the Kubernetes API is wired in)
+  --offline                syntax and policy rules only; never contact a registry
   --log-level LEVEL        debug, info, warn or error (default info)
 )";
 
@@ -41,7 +47,7 @@ Result<long> ParsePositive(const std::string& flag, const std::string& value) {
 
 int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
-                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"help", "h", false}});
+                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -113,8 +119,20 @@ int RunServe(const std::vector<std::string>& argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-write must not kill the process
 
-  checker::Checker checker;
-  admission::ReviewHandler handler(checker, *policies);
+  auth::StaticSecretSource secrets;
+  if (args.Has("secrets-dir")) {
+    Status loaded = LoadSecrets({args.Get("secrets-dir")}, secrets);
+    if (!loaded.ok()) {
+      Log(LogLevel::kError, "cannot load the secrets", {{"error", loaded.message()}});
+      return kExitUsage;
+    }
+    Log(LogLevel::kInfo, "secrets loaded", {{"count", secrets.size()}});
+  }
+  registry::CurlTransport transport;
+  registry::RegistryClient client(transport);
+  std::unique_ptr<checker::Checker> checker =
+      args.Has("offline") ? std::make_unique<checker::Checker>() : std::make_unique<checker::Checker>(client);
+  admission::ReviewHandler handler(*checker, *policies, &secrets);
   server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
   std::thread signal_thread([&server, signals] {
     int received = 0;

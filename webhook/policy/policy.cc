@@ -33,6 +33,16 @@ bool Policy::IsRegistryAllowed(const std::string& registry) const {
   return rules.allowed_registries.empty() || AnyMatch(rules.allowed_registries, registry, GlobMode::kPath);
 }
 
+RegistrySettings Policy::SettingsFor(const std::string& registry) const {
+  for (const auto& r : registries) {
+    auto matched = GlobMatch(r.host, registry, GlobMode::kPath);
+    if (matched.ok() && matched.value()) return r;
+  }
+  RegistrySettings defaults;
+  defaults.host = registry;
+  return defaults;
+}
+
 Verdict Decide(std::vector<Finding> findings, const Policy& policy) {
   Verdict verdict;
   for (auto& finding : findings) {

@@ -3,6 +3,7 @@
 // Thread-safety: immutable once built; share as std::shared_ptr<const Policy>.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,30 @@ struct ImageRules {
   Action missing_digest = Action::kIgnore;
 };
 
+// How to reach one registry (or every registry matching `host`).
+struct RegistrySettings {
+  std::string host;             // glob over the registry as images name it: "ghcr.io", "127.0.0.1:*"
+  std::string ca_file;          // PEM bundle to trust for it instead of the system roots
+  bool insecure = false;        // plain HTTP
+  std::string mirror;           // host[:port] to ask instead
+  bool allow_private_address = false;  // may resolve to loopback/private/link-local addresses
+};
+
+struct CacheSettings {
+  std::chrono::seconds positive_ttl{300};    // "exists" answers
+  std::chrono::seconds negative_ttl{30};     // "does not exist", "denied", ...
+  std::chrono::seconds stale_if_error{3600}; // an old "exists" stands in when the registry fails
+  size_t max_entries = 10000;
+};
+
+struct Timeouts {
+  std::chrono::milliseconds connect{3000};
+  // The whole check never takes longer, whatever the API server's ?timeout= allows.
+  std::chrono::milliseconds check{9000};
+  // Answer this much before the API server's deadline.
+  std::chrono::milliseconds margin{500};
+};
+
 struct Policy {
   // Action per reason code; reasons not named keep DefaultAction() (DESIGN.md's table).
   std::map<Reason, Action> actions;
@@ -33,6 +58,21 @@ struct Policy {
   // '/', e.g. "registry.example.com/sandbox/**").
   std::vector<std::string> exempt_images;
   ImageRules rules;
+
+  // Registry checks (existence, credentials, platforms). Off: syntax and rules only.
+  bool check_registries = true;
+  std::vector<RegistrySettings> registries;
+  // Platforms every image must offer (os/arch[/variant]). A pod's nodeSelector on
+  // kubernetes.io/os and kubernetes.io/arch narrows them. Empty: no platform check.
+  std::vector<std::string> platforms{"linux/amd64"};
+  CacheSettings cache;
+  Timeouts timeouts;
+  size_t per_registry_concurrency = 16;
+  // A node-level docker config (the kubelet's config.json), used after the pod's secrets.
+  std::string node_docker_config;
+
+  // The settings for a registry: the first entry whose host glob matches, or defaults.
+  RegistrySettings SettingsFor(const std::string& registry) const;
 
   Action ActionFor(Reason reason) const;
   bool IsNamespaceExempt(const std::string& ns) const;

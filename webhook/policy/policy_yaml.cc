@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/file_watch.h"
@@ -140,6 +141,118 @@ void ReadRules(Reader& r, const YAML::Node& node, Policy& policy) {
   }
 }
 
+std::optional<bool> ReadBool(Reader& r, const YAML::Node& node, const std::string& field) {
+  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) return node.Scalar() == "true";
+  r.Error(node, field, "must be true or false");
+  return std::nullopt;
+}
+
+std::optional<long long> ReadCount(Reader& r, const YAML::Node& node, const std::string& field, long long min,
+                                   long long max) {
+  if (node.IsScalar()) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(node.Scalar(), &used);
+      if (used == node.Scalar().size() && v >= min && v <= max) return v;
+    } catch (const std::exception&) {
+    }
+  }
+  r.Error(node, field, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  return std::nullopt;
+}
+
+std::string ReadString(Reader& r, const YAML::Node& node, const std::string& field) {
+  if (node.IsScalar()) return node.Scalar();
+  r.Error(node, field, "must be a string");
+  return "";
+}
+
+void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
+  if (!node.IsSequence()) {
+    r.Error(node, "registries", "must be a list");
+    return;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    std::string field = "registries[" + std::to_string(i) + "]";
+    if (!r.ExpectMap(item, field)) continue;
+    r.CheckKeys(item, field, {"host", "caFile", "insecure", "mirror", "allowPrivateAddress"});
+    RegistrySettings s;
+    if (!item["host"]) {
+      r.Error(item, field + ".host", "is required");
+      continue;
+    }
+    s.host = ReadString(r, item["host"], field + ".host");
+    if (Status valid = ValidateGlob(s.host); !valid.ok()) r.Error(item["host"], field + ".host", valid.message());
+    if (item["caFile"]) s.ca_file = ReadString(r, item["caFile"], field + ".caFile");
+    if (item["mirror"]) s.mirror = ReadString(r, item["mirror"], field + ".mirror");
+    if (item["insecure"]) s.insecure = ReadBool(r, item["insecure"], field + ".insecure").value_or(false);
+    if (item["allowPrivateAddress"]) {
+      s.allow_private_address = ReadBool(r, item["allowPrivateAddress"], field + ".allowPrivateAddress").value_or(false);
+    }
+    policy.registries.push_back(s);
+  }
+}
+
+void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
+  if (root["checkRegistries"]) policy.check_registries = ReadBool(r, root["checkRegistries"], "checkRegistries").value_or(true);
+  if (root["registries"]) ReadRegistries(r, root["registries"], policy);
+  if (root["nodeDockerConfig"]) policy.node_docker_config = ReadString(r, root["nodeDockerConfig"], "nodeDockerConfig");
+  if (const YAML::Node platforms = root["platforms"]) {
+    policy.platforms.clear();
+    if (!platforms.IsSequence()) r.Error(platforms, "platforms", "must be a list such as [linux/amd64, linux/arm64]");
+    for (size_t i = 0; platforms.IsSequence() && i < platforms.size(); ++i) {
+      const YAML::Node p = platforms[i];
+      std::string text = p.IsScalar() ? p.Scalar() : "";
+      size_t slashes = std::count(text.begin(), text.end(), '/');
+      if (slashes < 1 || slashes > 2 || text.front() == '/' || text.back() == '/' || text.find("//") != std::string::npos) {
+        r.Error(p, "platforms[" + std::to_string(i) + "]", "must be os/arch or os/arch/variant, e.g. linux/arm64");
+        continue;
+      }
+      policy.platforms.push_back(text);
+    }
+  }
+  if (const YAML::Node cache = root["cache"]) {
+    if (r.ExpectMap(cache, "cache")) {
+      r.CheckKeys(cache, "cache", {"positiveTTLSeconds", "negativeTTLSeconds", "staleIfErrorSeconds", "maxEntries"});
+      if (cache["positiveTTLSeconds"]) {
+        if (auto v = ReadCount(r, cache["positiveTTLSeconds"], "cache.positiveTTLSeconds", 0, 86400)) policy.cache.positive_ttl = std::chrono::seconds(*v);
+      }
+      if (cache["negativeTTLSeconds"]) {
+        if (auto v = ReadCount(r, cache["negativeTTLSeconds"], "cache.negativeTTLSeconds", 0, 86400)) policy.cache.negative_ttl = std::chrono::seconds(*v);
+      }
+      if (cache["staleIfErrorSeconds"]) {
+        if (auto v = ReadCount(r, cache["staleIfErrorSeconds"], "cache.staleIfErrorSeconds", 0, 7 * 86400)) policy.cache.stale_if_error = std::chrono::seconds(*v);
+      }
+      if (cache["maxEntries"]) {
+        if (auto v = ReadCount(r, cache["maxEntries"], "cache.maxEntries", 1, 10000000)) policy.cache.max_entries = static_cast<size_t>(*v);
+      }
+    }
+  }
+  if (const YAML::Node t = root["timeouts"]) {
+    if (r.ExpectMap(t, "timeouts")) {
+      r.CheckKeys(t, "timeouts", {"connectMillis", "checkMillis", "marginMillis"});
+      if (t["connectMillis"]) {
+        if (auto v = ReadCount(r, t["connectMillis"], "timeouts.connectMillis", 1, 60000)) policy.timeouts.connect = std::chrono::milliseconds(*v);
+      }
+      if (t["checkMillis"]) {
+        if (auto v = ReadCount(r, t["checkMillis"], "timeouts.checkMillis", 1, 30000)) policy.timeouts.check = std::chrono::milliseconds(*v);
+      }
+      if (t["marginMillis"]) {
+        if (auto v = ReadCount(r, t["marginMillis"], "timeouts.marginMillis", 0, 10000)) policy.timeouts.margin = std::chrono::milliseconds(*v);
+      }
+    }
+  }
+  if (const YAML::Node c = root["concurrency"]) {
+    if (r.ExpectMap(c, "concurrency")) {
+      r.CheckKeys(c, "concurrency", {"perRegistry"});
+      if (c["perRegistry"]) {
+        if (auto v = ReadCount(r, c["perRegistry"], "concurrency.perRegistry", 1, 1024)) policy.per_registry_concurrency = static_cast<size_t>(*v);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) {
@@ -156,7 +269,8 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   if (root.IsNull()) return policy;  // an empty file is the default policy
   if (!root.IsMap()) return Status::InvalidArgument(std::string(source) + ": the policy must be a YAML mapping");
   try {
-    r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules"});
+    r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
+                           "platforms", "cache", "timeouts", "concurrency", "nodeDockerConfig"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));
     }
@@ -164,6 +278,7 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
     if (root["actions"]) ReadActions(r, root["actions"], policy);
     if (root["exemptions"]) ReadExemptions(r, root["exemptions"], policy);
     if (root["rules"]) ReadRules(r, root["rules"], policy);
+    ReadRegistrySettings(r, root, policy);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string(source) + ": " + e.msg);
   }

@@ -69,7 +69,8 @@ void WebhookServer::RegisterRoutes() {
     }
     std::optional<std::chrono::milliseconds> api_timeout;
     if (req.has_param("timeout")) api_timeout = admission::ParseGoDuration(req.get_param_value("timeout"));
-    admission::HandleResult result = handler_.Handle(req.body, admission::CheckBudget(api_timeout));
+    auto margin = policies_.Current()->timeouts.margin;
+    admission::HandleResult result = handler_.Handle(req.body, admission::CheckBudget(api_timeout, margin));
     res.status = result.http_status;
     res.set_content(result.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
     nlohmann::json fields = std::move(result.log_fields);

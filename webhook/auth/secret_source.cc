@@ -1,0 +1,23 @@
+#include "auth/secret_source.h"
+
+namespace pullguard::auth {
+
+void StaticSecretSource::Add(PullSecret secret) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto key = std::make_pair(secret.ns, secret.name);
+  secrets_[key] = std::move(secret);
+}
+
+Result<std::optional<PullSecret>> StaticSecretSource::Get(const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = secrets_.find({ns, name});
+  if (it == secrets_.end()) return std::optional<PullSecret>{};
+  return std::optional<PullSecret>{it->second};
+}
+
+size_t StaticSecretSource::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return secrets_.size();
+}
+
+}  // namespace pullguard::auth

@@ -1,0 +1,71 @@
+#include "registry/classify.h"
+
+#include "registry/error_body.h"
+
+namespace pullguard::registry {
+namespace {
+
+ProbeAnswer Fail(Reason reason, std::string detail, std::string fix, bool transient) {
+  ProbeAnswer a;
+  a.reason = reason;
+  a.detail = std::move(detail);
+  a.fix = std::move(fix);
+  a.transient = transient;
+  return a;
+}
+
+}  // namespace
+
+ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, const ProbeTarget& target) {
+  switch (r.error) {
+    case TransportError::kDns:
+      return Fail(Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
+                  "check the registry name in the image", false);
+    case TransportError::kConnect:
+      return Fail(Reason::kRegistryUnreachable, "cannot connect to " + host + " (" + r.error_detail + ")",
+                  "check that the registry is up and reachable from the cluster", true);
+    case TransportError::kReset:
+      return Fail(Reason::kRegistryUnreachable, "connection to " + host + " broke (" + r.error_detail + ")",
+                  "retry; check the registry and any proxy in between", true);
+    case TransportError::kTimeout:
+      if (Clock::now() + std::chrono::milliseconds(20) >= target.deadline) {
+        return Fail(Reason::kCheckTimedOut, "no answer from " + host + " before the admission deadline",
+                    "retry; if it persists, check the registry", true);
+      }
+      return Fail(Reason::kRegistryUnreachable, "connecting to " + host + " timed out",
+                  "check that the registry is reachable from the cluster", true);
+    case TransportError::kTls:
+      return Fail(Reason::kRegistryTLSError, "TLS with " + host + " failed: " + r.error_detail,
+                  "trust the registry's CA (policy registries[].caFile) or fix its certificate", false);
+    case TransportError::kBlockedAddress:
+      return Fail(Reason::kPolicyViolation, host + " resolves to " + r.error_detail + ", which pullguard does not contact",
+                  "allow it in the policy (registries[].allowPrivateAddress) if it is your registry", false);
+    case TransportError::kProtocol:
+    case TransportError::kOther:
+    case TransportError::kNone:
+      break;
+  }
+  return Fail(Reason::kRegistryError, host + " gave no usable HTTP answer (" + r.error_detail + ")",
+              "retry; check that " + host + " is a container registry", true);
+}
+
+ProbeAnswer UnexpectedStatus(const HttpResponse& r, const std::string& host, const std::string& what) {
+  auto errors = ParseErrorBody(r.body);
+  std::string registry_says;
+  if (!errors.empty()) registry_says = " " + errors[0].code + (errors[0].message.empty() ? "" : ": " + errors[0].message);
+  if (r.status == 429) {
+    std::string remaining = r.Header("ratelimit-remaining");
+    std::string detail = host + " rate-limited " + what + " (429" + registry_says + ")";
+    if (!remaining.empty()) detail += ", ratelimit-remaining " + remaining.substr(0, 40);
+    return Fail(Reason::kRateLimited, detail, "retry later, authenticate the pulls, or use a mirror", true);
+  }
+  if (r.status >= 500) {
+    return Fail(Reason::kRegistryError, host + " answered " + std::to_string(r.status) + registry_says,
+                "retry later; the registry is failing", true);
+  }
+  return Fail(Reason::kRegistryError,
+              host + " answered " + what + " with an unexpected " + std::to_string(r.status) + registry_says,
+              "check that " + host + " is a container registry", true);
+}
+
+}  // namespace pullguard::registry

@@ -1,0 +1,238 @@
+#include "registry/curl_transport.h"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "registry/address_guard.h"
+
+namespace pullguard::registry {
+namespace {
+
+// One transfer: its request, its answer being built, and the caller waiting for it.
+struct Transfer {
+  const HttpRequest* request = nullptr;
+  HttpResponse response;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::string blocked;  // set by the socket guard when it refuses an address
+  std::promise<void> done;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  size_t room = kMaxBodyBytes - std::min(kMaxBodyBytes, t->response.body.size());
+  if (n > room) {
+    t->response.body.append(data, room);
+    t->response.body_truncated = true;
+    return 0;  // aborts the transfer: the rest is never read
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  std::string line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->response.headers.clear();  // a new response (after 100 Continue or a proxy) starts over
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return n;
+  std::string name = line.substr(0, colon);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string value = line.substr(colon + 1);
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  value.erase(value.begin(), std::find_if(value.begin(), value.end(), not_space));
+  value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
+  if (t->response.headers.size() < 200) t->response.headers.emplace(name, value);
+  return n;
+}
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->request->allow_private) {
+    if (auto kind = RestrictedAddressKind(&address->addr)) {
+      t->blocked = AddressText(&address->addr) + " is " + *kind;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+TransportError Classify(CURLcode code, const Transfer& t) {
+  if (!t.blocked.empty()) return TransportError::kBlockedAddress;
+  switch (code) {
+    case CURLE_OK:
+      return TransportError::kNone;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return TransportError::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return TransportError::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError::kTimeout;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return TransportError::kTls;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      return TransportError::kReset;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return TransportError::kProtocol;
+    default:
+      return TransportError::kOther;
+  }
+}
+
+}  // namespace
+
+struct CurlTransport::Loop {
+  CURLM* multi = nullptr;
+  std::mutex mutex;
+  std::deque<Transfer*> incoming;
+  std::vector<CURL*> active;  // touched by the loop thread only
+  bool stopping = false;
+  std::thread thread;
+
+  Loop() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 64L);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 256L);
+    thread = std::thread([this] { Run(); });
+  }
+
+  ~Loop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    curl_multi_wakeup(multi);
+    thread.join();
+    curl_multi_cleanup(multi);
+  }
+
+  void Submit(Transfer* t) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      incoming.push_back(t);
+    }
+    curl_multi_wakeup(multi);
+  }
+
+  void Start(Transfer* t) {
+    const HttpRequest& req = *t->request;
+    CURL* easy = curl_easy_init();
+    t->easy = easy;
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are the client's, to strip auth
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an open h2 connection
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    if (req.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    for (const auto& [name, value] : req.headers) t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
+    if (!req.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, req.ca_file.c_str());
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now()).count();
+    remaining = std::max<long long>(remaining, 1);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<long long>(remaining, req.connect_timeout.count())));
+    curl_multi_add_handle(multi, easy);
+    active.push_back(easy);
+  }
+
+  void Finish(CURL* easy, CURLcode code) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    char* ip = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+    t->response.status = static_cast<int>(status);
+    if (ip != nullptr) t->response.primary_ip = ip;
+    if (code == CURLE_WRITE_ERROR && t->response.body_truncated) code = CURLE_OK;  // we stopped reading
+    t->response.error = Classify(code, *t);
+    if (t->response.error != TransportError::kNone) {
+      t->response.error_detail = t->blocked.empty() ? curl_easy_strerror(code) : t->blocked;
+    }
+    curl_multi_remove_handle(multi, easy);
+    active.erase(std::remove(active.begin(), active.end(), easy), active.end());
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(t->headers);
+    t->done.set_value();
+  }
+
+  void Run() {
+    while (true) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (stopping) break;
+        while (!incoming.empty()) {
+          Start(incoming.front());
+          incoming.pop_front();
+        }
+      }
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+        if (msg->msg == CURLMSG_DONE) Finish(msg->easy_handle, msg->data.result);
+      }
+      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    }
+    // Fail whatever is still running, so no caller waits forever.
+    std::vector<CURL*> still_running = active;
+    for (CURL* easy : still_running) Finish(easy, CURLE_ABORTED_BY_CALLBACK);
+    std::lock_guard<std::mutex> lock(mutex);
+    for (Transfer* t : incoming) {
+      t->response.error = TransportError::kOther;
+      t->response.error_detail = "transport shutting down";
+      t->done.set_value();
+    }
+    incoming.clear();
+  }
+};
+
+CurlTransport::CurlTransport() : loop_(std::make_unique<Loop>()) {}
+CurlTransport::~CurlTransport() = default;
+
+HttpResponse CurlTransport::Send(const HttpRequest& request) {
+  Transfer transfer;
+  transfer.request = &request;
+  std::future<void> done = transfer.done.get_future();
+  loop_->Submit(&transfer);
+  done.wait();  // the transfer's own timeout (the request deadline) bounds this wait
+  return std::move(transfer.response);
+}
+
+}  // namespace pullguard::registry

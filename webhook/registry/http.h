@@ -1,0 +1,64 @@
+// The HTTP seam of the registry client: requests and answers as plain values, and the
+// interface a transport implements (libcurl in production, fakes in unit tests).
+// Thread-safety: Send() may be called from many threads at once.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pullguard::registry {
+
+using Clock = std::chrono::steady_clock;
+
+// Registry answers are small; anything longer is cut off and flagged.
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+
+struct HttpRequest {
+  std::string method = "GET";  // GET or HEAD
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+  std::chrono::milliseconds connect_timeout{3000};
+  std::string ca_file;         // extra trust for this registry; "" = system roots
+  bool allow_private = false;  // may connect to loopback, link-local and private addresses
+};
+
+enum class TransportError {
+  kNone,
+  kDns,             // the host name does not resolve
+  kConnect,         // refused or unroutable
+  kTimeout,         // no answer before the deadline
+  kTls,             // handshake or certificate verification failed
+  kReset,           // the connection broke mid-exchange
+  kBlockedAddress,  // resolved to a private/loopback/link-local address that is not allowed
+  kProtocol,        // not HTTP, or malformed
+  kOther,
+};
+
+struct HttpResponse {
+  TransportError error = TransportError::kNone;
+  std::string error_detail;  // the library's words, for the finding
+  int status = 0;
+  std::multimap<std::string, std::string> headers;  // names lowercased
+  std::string body;                                  // at most kMaxBodyBytes
+  bool body_truncated = false;
+  std::string primary_ip;  // the address actually connected to
+
+  // The first value of a header (name in lowercase), or "".
+  std::string Header(const std::string& name) const;
+  std::vector<std::string> Headers(const std::string& name) const;
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual HttpResponse Send(const HttpRequest& request) = 0;
+};
+
+std::string_view TransportErrorName(TransportError error);
+
+}  // namespace pullguard::registry
