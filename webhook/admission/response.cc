@@ -5,17 +5,11 @@ namespace pullguard::admission {
 std::string FormatWarning(const Finding& finding, size_t max_length) {
   std::string full = FormatFinding(finding);
   if (full.size() <= max_length) return full;
+  // Drop the fix; never cut the detail: a warning that loses "ratelimit-remaining 0" or the
+  // secret's name is shorter and useless.
   Finding shorter = finding;
   shorter.fix.clear();
-  std::string without_fix = FormatFinding(shorter);
-  if (without_fix.size() <= max_length) return without_fix;
-  size_t overflow = without_fix.size() - max_length;
-  constexpr size_t kMinDetail = 24;
-  if (shorter.detail.size() >= overflow + kMinDetail) {
-    shorter.detail = shorter.detail.substr(0, shorter.detail.size() - overflow - 3) + "...";
-    return FormatFinding(shorter);
-  }
-  return without_fix;
+  return FormatFinding(shorter);
 }
 
 nlohmann::json BuildAllowed(const std::string& api_version, const std::string& uid) {

@@ -13,8 +13,8 @@ namespace pullguard::admission {
 // kubectl prints each warning on its own line; longer ones wrap badly.
 inline constexpr size_t kMaxWarningLength = 120;
 
-// The warning text for a finding: its full line when that fits, else without the fix, else
-// with the detail cut short. Never cuts the path, image or reason.
+// The warning text for a finding: its full line when that fits in `max_length`, else without
+// the fix. The path, image, reason and detail are never cut, so a long image may exceed it.
 std::string FormatWarning(const Finding& finding, size_t max_length = kMaxWarningLength);
 
 nlohmann::json BuildResponse(const std::string& api_version, const std::string& uid, const policy::Verdict& verdict);

@@ -17,9 +17,10 @@ std::vector<registry::Platform> RequiredPlatforms(const std::vector<std::string>
     if (arch != node_selector.end() && p.architecture != arch->second) continue;
     narrowed.push_back(p);
   }
-  // Pinned to a platform the policy does not list: that platform is what the nodes need.
-  if (narrowed.empty() && os != node_selector.end() && arch != node_selector.end()) {
-    narrowed.push_back({os->second, arch->second, ""});
+  // Pinned to an architecture the policy does not list: that is what the nodes need (linux
+  // unless the selector says otherwise).
+  if (narrowed.empty() && arch != node_selector.end()) {
+    narrowed.push_back({os != node_selector.end() ? os->second : "linux", arch->second, ""});
   }
   return narrowed;
 }

@@ -45,7 +45,7 @@ std::optional<ProbeAnswer> Authorizer::PingEndpoint(const Endpoint& endpoint, co
   req.allow_private = endpoint.settings.allow_private;
   HttpResponse r = sender_.Send(req);
   if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target);
-  if (r.status != 200 && r.status != 401) return UnexpectedStatus(r, endpoint.host, "GET /v2/");
+  if (r.status != 200 && r.status != 401) return UnexpectedStatus(r, Who(endpoint), "GET /v2/");
   ping->status = r.status;
   ping->challenges = r.Headers("www-authenticate");
   ping->expires = Clock::now() + kPingTtl;
@@ -105,7 +105,7 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
                                              "also mean the repository does not exist)",
                          "add an imagePullSecret with an entry for " + endpoint.registry)};
   }
-  if (r.status != 200) return {"", "", UnexpectedStatus(r, realm_host, "the token request")};
+  if (r.status != 200) return {"", "", UnexpectedStatus(r, "the token service " + realm_host, "the token request")};
   auto doc = nlohmann::json::parse(r.body, nullptr, false);
   std::string token;
   long long expires_in = kMinTokenSeconds;

@@ -45,27 +45,27 @@ ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, con
     case TransportError::kNone:
       break;
   }
-  return Fail(Reason::kRegistryError, host + " gave no usable HTTP answer (" + r.error_detail + ")",
+  return Fail(Reason::kRegistryError, "no usable HTTP answer from " + host + " (" + r.error_detail + ")",
               "retry; check that " + host + " is a container registry", true);
 }
 
-ProbeAnswer UnexpectedStatus(const HttpResponse& r, const std::string& host, const std::string& what) {
+ProbeAnswer UnexpectedStatus(const HttpResponse& r, const std::string& who, const std::string& what) {
+  // The essentials first: warnings are cut at 120 characters.
   auto errors = ParseErrorBody(r.body);
   std::string registry_says;
-  if (!errors.empty()) registry_says = " " + errors[0].code + (errors[0].message.empty() ? "" : ": " + errors[0].message);
+  if (!errors.empty()) registry_says = " (" + errors[0].code + (errors[0].message.empty() ? "" : ": " + errors[0].message) + ")";
+  std::string status = std::to_string(r.status);
   if (r.status == 429) {
     std::string remaining = r.Header("ratelimit-remaining");
-    std::string detail = host + " rate-limited " + what + " (429" + registry_says + ")";
+    std::string detail = "429 from " + who;
     if (!remaining.empty()) detail += ", ratelimit-remaining " + remaining.substr(0, 40);
-    return Fail(Reason::kRateLimited, detail, "retry later, authenticate the pulls, or use a mirror", true);
+    return Fail(Reason::kRateLimited, detail + registry_says, "retry later, authenticate the pulls, or use a mirror", true);
   }
   if (r.status >= 500) {
-    return Fail(Reason::kRegistryError, host + " answered " + std::to_string(r.status) + registry_says,
-                "retry later; the registry is failing", true);
+    return Fail(Reason::kRegistryError, status + " from " + who + registry_says, "retry later; the registry is failing", true);
   }
-  return Fail(Reason::kRegistryError,
-              host + " answered " + what + " with an unexpected " + std::to_string(r.status) + registry_says,
-              "check that " + host + " is a container registry", true);
+  return Fail(Reason::kRegistryError, "unexpected " + status + " from " + who + " to " + what + registry_says,
+              "check that it is a container registry", true);
 }
 
 }  // namespace pullguard::registry

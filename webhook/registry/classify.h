@@ -11,7 +11,8 @@ namespace pullguard::registry {
 // service auth.example.com").
 ProbeAnswer TransportFailure(const HttpResponse& response, const std::string& host, const ProbeTarget& target);
 
-// An HTTP status the flow does not handle itself (429, 5xx, odd codes).
-ProbeAnswer UnexpectedStatus(const HttpResponse& response, const std::string& host, const std::string& what);
+// An HTTP status the flow does not handle itself (429, 5xx, odd codes). `who` names the
+// server in words ("the registry", "the token service auth.example.com"); `what` the request.
+ProbeAnswer UnexpectedStatus(const HttpResponse& response, const std::string& who, const std::string& what);
 
 }  // namespace pullguard::registry

@@ -2,6 +2,11 @@
 
 namespace pullguard::registry {
 
+std::string Who(const Endpoint& endpoint) {
+  if (!endpoint.settings.mirror.empty()) return "mirror " + endpoint.host;
+  return "the registry";
+}
+
 Endpoint ResolveEndpoint(const std::string& registry, const EndpointSettings& settings) {
   Endpoint e;
   e.registry = registry;

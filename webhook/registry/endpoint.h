@@ -22,6 +22,10 @@ struct Endpoint {
   EndpointSettings settings;
 };
 
+// The server in words for messages: "the registry", or "mirror HOST" / "HOST" when another
+// host than the image's registry answers.
+std::string Who(const Endpoint& endpoint);
+
 Endpoint ResolveEndpoint(const std::string& registry, const EndpointSettings& settings);
 
 }  // namespace pullguard::registry

@@ -98,7 +98,7 @@ ProbeAnswer RegistryClient::Interpret(const Endpoint& endpoint, const ProbeTarge
     if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target);
   }
   if (r.status == 404) return MissingRepositoryOrReference(endpoint, target, authorization);
-  if (r.status != 200) return UnexpectedStatus(r, endpoint.host, "the manifest request");
+  if (r.status != 200) return UnexpectedStatus(r, Who(endpoint), "the manifest request");
   ProbeAnswer found;
   found.ok = true;
   found.digest = r.Header("docker-content-digest");

@@ -1,0 +1,228 @@
+// Registry checks end to end: real docker-registry instances on 127.0.0.1 (TLS with a test
+// CA, htpasswd Basic auth, Bearer tokens from our token server, plain HTTP) and a fault
+// server, each reason code asked through the real webhook's /validate.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "integration/registry_env.h"
+#include "support/fault_server.h"
+#include "support/free_port.h"
+#include "support/image_fixtures.h"
+#include "support/registry_server.h"
+#include "support/token_server.h"
+
+namespace pullguard::testing {
+namespace {
+
+std::string RegistryPolicy(const std::string& ca, bool allow_private = true, const std::string& extra = "") {
+  return "apiVersion: pullguard.io/v1\nkind: Policy\nregistries:\n  - host: \"127.0.0.1:*\"\n" +
+         (ca.empty() ? std::string() : "    caFile: " + ca + "\n") +
+         "    allowPrivateAddress: " + (allow_private ? "true" : "false") + "\nplatforms: [linux/amd64]\n" + extra;
+}
+
+struct OpenRegistry {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{}};
+  std::string multi_digest;
+  OpenRegistry() {
+    PushSingle(registry, "team/app", "1.0", "linux/amd64", ManifestKind::kDocker);
+    PushSingle(registry, "team/oci-app", "1.0", "linux/amd64", ManifestKind::kOci);
+    PushSingle(registry, "team/arm-only", "1.0", "linux/arm64", ManifestKind::kOci);
+    multi_digest = PushIndex(registry, "team/multi", "1.0", {"linux/amd64", "linux/arm64"});
+  }
+  std::string Image(const std::string& rest) const { return registry.host() + "/" + rest; }
+};
+
+TEST_CASE("an open TLS registry: tags, digests, missing repositories and platforms", "[integration][registry]") {
+  OpenRegistry r;
+  WebhookProcess webhook(RegistryPolicy(r.certs + "/ca.crt"));
+  const std::string zero_digest = "sha256:" + std::string(64, '0');
+  struct Case {
+    std::vector<std::string> images;
+    std::map<std::string, std::string> node_selector;
+    bool allowed;
+    std::string contains;
+  };
+  const std::vector<Case> cases{
+      {{r.Image("team/app:1.0")}, {}, true, ""},
+      {{r.Image("team/oci-app:1.0")}, {}, true, ""},
+      {{r.Image("team/multi:1.0")}, {}, true, ""},
+      {{r.Image("team/multi@" + r.multi_digest)}, {}, true, ""},
+      {{r.Image("team/app:1.1")}, {}, false,
+       "spec.containers[0].image \"" + r.Image("team/app:1.1") + "\": TagNotFound: tag 1.1 does not exist in " +
+           r.Image("team/app") + "; push the tag, or use one that exists"},
+      {{r.Image("team/nothere:1.0")}, {}, false,
+       "RepositoryNotFound: repository " + r.Image("team/nothere") + " does not exist"},
+      {{r.Image("team/app@" + zero_digest)}, {}, false, "DigestNotFound: digest sha256:000000000000... does not exist in " + r.Image("team/app")},
+      {{r.Image("team/arm-only:1.0")}, {}, false,
+       "PlatformMismatch: no linux/amd64 image (it has linux/arm64); build and push linux/amd64"},
+      // A pod pinned to arm64 nodes needs only arm64.
+      {{r.Image("team/arm-only:1.0")}, {{"kubernetes.io/arch", "arm64"}}, true, ""},
+      {{r.Image("team/app:1.0")}, {{"kubernetes.io/arch", "arm64"}}, false, "PlatformMismatch: no linux/arm64 image (it has linux/amd64)"},
+      {{r.Image("team/multi:1.0")}, {{"kubernetes.io/arch", "arm64"}}, true, ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.images[0] << " " << (c.node_selector.empty() ? "" : "arm64"));
+    Decision d = Ask(webhook, PodReview("shop", c.images, {}, c.node_selector));
+    CHECK(d.allowed == c.allowed);
+    if (!c.contains.empty()) CHECK_THAT(d.message, Catch::Contains(c.contains));
+    if (c.allowed) CHECK(d.warnings.empty());
+  }
+}
+
+TEST_CASE("an untrusted registry certificate is RegistryTLSError", "[integration][registry]") {
+  OpenRegistry r;
+  WebhookProcess webhook(RegistryPolicy(""));  // the registry's CA is not trusted
+  Decision d = Ask(webhook, PodReview("shop", {r.Image("team/app:1.0")}));
+  CHECK_FALSE(d.allowed);
+  CHECK_THAT(d.message, Catch::Contains("RegistryTLSError: TLS with " + r.registry.host() + " failed"));
+  CHECK_THAT(d.message, Catch::Contains("registries[].caFile"));
+}
+
+TEST_CASE("loopback and private addresses are not contacted unless the policy allows the registry", "[integration][registry]") {
+  OpenRegistry r;
+  WebhookProcess webhook(RegistryPolicy(r.certs + "/ca.crt", /*allow_private=*/false));
+  Decision d = Ask(webhook, PodReview("shop", {r.Image("team/app:1.1")}));  // a missing tag, but never asked
+  CHECK(d.allowed);
+  REQUIRE(d.warnings.size() == 1);
+  CHECK_THAT(d.warnings[0], Catch::Contains("PolicyViolation: " + r.registry.host() + " resolves to 127.0.0.1 is loopback"));
+}
+
+TEST_CASE("Basic auth: the kubelet's credential rules, and a cached answer never crosses namespaces",
+          "[integration][registry]") {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  RegistryOptions options;
+  options.auth = RegistryAuth::kBasic;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  PushSingle(registry, "team/app", "1.0", "linux/amd64");
+  std::string image = registry.host() + "/team/app:1.0";
+
+  std::filesystem::create_directory(dir.File("secrets"));
+  dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), options.user, options.password));
+  dir.Write("secrets/b.yaml", PullSecretYaml("team-b", "regcred", registry.host(), options.user, "wrong-password"));
+  dir.Write("secrets/c.yaml", PullSecretYaml("team-c", "othercred", "ghcr.io", "someone", "x"));
+  dir.Write("secrets/d.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: opaque, namespace: team-c}\ntype: Opaque\nstringData: {a: b}\n");
+  WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt"), {"--secrets-dir", dir.File("secrets")});
+
+  Decision with_secret = Ask(webhook, PodReview("team-a", {image}, {"regcred"}));
+  CHECK(with_secret.allowed);
+  CHECK(with_secret.warnings.empty());
+
+  // Invariant 1: team-a's answer is cached, yet team-c's pod without the credential is denied.
+  Decision without = Ask(webhook, PodReview("team-c", {image}));
+  CHECK_FALSE(without.allowed);
+  CHECK_THAT(without.message, Catch::Contains("AuthRequired: " + registry.host() +
+                                              " asks for credentials and no pull secret matches it (a 401 may also "
+                                              "mean the repository does not exist)"));
+
+  Decision wrong = Ask(webhook, PodReview("team-b", {image}, {"regcred"}));
+  CHECK_FALSE(wrong.allowed);
+  CHECK_THAT(wrong.message, Catch::Contains("AuthFailed: " + registry.host() +
+                                            " rejected every matching credential (secret team-b/regcred)"));
+  CHECK(wrong.All().find("wrong-password") == std::string::npos);
+
+  Decision missing = Ask(webhook, PodReview("team-c", {image}, {"ghost"}));
+  CHECK_FALSE(missing.allowed);
+  CHECK_THAT(missing.message, Catch::Contains("spec.imagePullSecrets[0] \"ghost\": PullSecretMissing: secret team-c/ghost does not exist"));
+
+  Decision unrelated = Ask(webhook, PodReview("team-c", {image}, {"othercred", "opaque"}));
+  CHECK_FALSE(unrelated.allowed);  // still no credential for the registry
+  CHECK_THAT(unrelated.All(), Catch::Contains("PullSecretInvalid: secret team-c/othercred has no entry for any registry this pod uses"));
+  CHECK_THAT(unrelated.All(), Catch::Contains("PullSecretInvalid: secret team-c/opaque: type Opaque is not kubernetes.io/dockerconfigjson"));
+
+  // Secrets never reach the log.
+  CHECK(webhook.process().Stderr().find(options.password) == std::string::npos);
+}
+
+TEST_CASE("Bearer tokens: anonymous pulls for the public prefix only, credentials for the rest",
+          "[integration][registry]") {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  TokenServer tokens(certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}});
+  RegistryOptions options;
+  options.auth = RegistryAuth::kToken;
+  options.token_server = &tokens;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  PushSingle(registry, "public/tool", "1.0", "linux/amd64");
+  PushSingle(registry, "private/app", "1.0", "linux/amd64");
+
+  std::filesystem::create_directory(dir.File("secrets"));
+  dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), "reader", "read-pass"));
+  dir.Write("secrets/b.yaml", PullSecretYaml("team-b", "regcred", registry.host(), "reader", "nope"));
+  WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt"), {"--secrets-dir", dir.File("secrets")});
+
+  CHECK(Ask(webhook, PodReview("team-z", {registry.host() + "/public/tool:1.0"})).allowed);
+  Decision missing_tag = Ask(webhook, PodReview("team-z", {registry.host() + "/public/tool:2.0"}));
+  CHECK_THAT(missing_tag.message, Catch::Contains("TagNotFound: tag 2.0 does not exist"));
+
+  Decision anonymous = Ask(webhook, PodReview("team-z", {registry.host() + "/private/app:1.0"}));
+  CHECK_FALSE(anonymous.allowed);
+  CHECK_THAT(anonymous.message, Catch::Contains("AuthRequired"));
+
+  CHECK(Ask(webhook, PodReview("team-a", {registry.host() + "/private/app:1.0"}, {"regcred"})).allowed);
+  Decision wrong = Ask(webhook, PodReview("team-b", {registry.host() + "/private/app:1.0"}, {"regcred"}));
+  CHECK_FALSE(wrong.allowed);
+  CHECK_THAT(wrong.message, Catch::Contains("AuthFailed"));
+  CHECK_THAT(wrong.message, Catch::Contains("secret team-b/regcred"));
+}
+
+TEST_CASE("a plain-HTTP registry is checked when the policy marks it insecure", "[integration][registry]") {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  RegistryOptions options;
+  options.tls = false;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  PushSingle(registry, "team/app", "1.0", "linux/amd64");
+  std::string policy = "registries:\n  - host: \"127.0.0.1:*\"\n    insecure: true\n    allowPrivateAddress: true\n";
+  WebhookProcess webhook(policy);
+  CHECK(Ask(webhook, PodReview("shop", {registry.host() + "/team/app:1.0"})).allowed);
+  Decision missing = Ask(webhook, PodReview("shop", {registry.host() + "/team/app:9"}));
+  CHECK_THAT(missing.message, Catch::Contains("TagNotFound"));
+
+  WebhookProcess strict(RegistryPolicy(""));  // not marked insecure: https to an http server
+  Decision d = Ask(strict, PodReview("shop", {registry.host() + "/team/app:1.0"}));
+  CHECK_FALSE(d.allowed);
+  CHECK_THAT(d.message, Catch::Contains("RegistryTLSError"));
+}
+
+TEST_CASE("faults: 429, 500, resets, garbage, refusals and hangs each get their reason, within the deadline",
+          "[integration][registry]") {
+  FaultServer faults;
+  int closed_port = FreePort();
+  std::string policy = "registries:\n  - host: \"127.0.0.1:*\"\n    insecure: true\n    allowPrivateAddress: true\n";
+  WebhookProcess webhook(policy);
+  struct Case {
+    std::string image;
+    std::string contains;
+  };
+  const std::vector<Case> cases{
+      {faults.host() + "/ratelimited/app:1", "RateLimited: 429 from the registry, ratelimit-remaining 0;w=21600"},
+      // A HEAD answer has no body, so the registry's error code is not known here.
+      {faults.host() + "/broken/app:1", "RegistryError: 500 from the registry"},
+      {faults.host() + "/reset/app:1", "RegistryUnreachable: connection to " + faults.host() + " broke"},
+      {faults.host() + "/garbage/app:1", "RegistryError: no usable HTTP answer from " + faults.host()},
+      {"127.0.0.1:" + std::to_string(closed_port) + "/team/app:1", "RegistryUnreachable: cannot connect to 127.0.0.1:" + std::to_string(closed_port)},
+  };
+  for (const auto& c : cases) {
+    INFO(c.image);
+    Decision d = Ask(webhook, PodReview("shop", {c.image}));
+    CHECK(d.allowed);  // these warn by default: the registry may be fine a minute later
+    REQUIRE(d.warnings.size() == 1);
+    CHECK_THAT(d.warnings[0], Catch::Contains(c.contains));
+  }
+  // A registry that never answers: the webhook still answers before the API server's timeout.
+  auto start = std::chrono::steady_clock::now();
+  Decision hang = Ask(webhook, PodReview("shop", {faults.host() + "/hang/app:1", faults.host() + "/hang/other:2"}), "2s");
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(hang.allowed);
+  REQUIRE(hang.warnings.size() == 2);
+  CHECK_THAT(hang.warnings[0], Catch::Contains("CheckTimedOut"));
+  CHECK(elapsed < std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace pullguard::testing
