@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8443
 POLICY ?= policies/default.yaml
 
-.PHONY: deps build certs run test clean
+.PHONY: deps build certs run test bench clean
 
 deps:
 	@.ci/install-deps.sh
@@ -28,3 +28,6 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+bench: build
+	bench/run.sh $(BUILD)

@@ -179,7 +179,7 @@ TEST_CASE("realms must be https, and a token service that refuses a credential i
   CHECK(failed.detail.find("p1") == std::string::npos);
 }
 
-TEST_CASE("405 to HEAD falls back to GET; a wrong Docker-Content-Digest is an error") {
+TEST_CASE("405 to HEAD falls back to GET, and a wrong Docker-Content-Digest is an error") {
   const std::string digest = "sha256:" + std::string(64, 'b');
   FakeTransport transport([&](const HttpRequest& req) {
     if (req.url.ends_with("/v2/")) return Status(200);

@@ -6,6 +6,7 @@
 #include "admission/response.h"
 #include "admission/review.h"
 #include "admission/workload.h"
+#include "common/log.h"
 
 namespace pullguard::admission {
 namespace {
@@ -25,26 +26,65 @@ std::string SkipReason(const ReviewRequest& req, const policy::Policy& policy) {
 
 }  // namespace
 
+std::string ReviewLog::Format(int http_status, double duration_ms) const {
+  std::string line;
+  line.reserve(320);
+  line += "{\"ts\":\"" + LogTimestamp() + "\",\"level\":\"" + (http_status == 200 ? "info" : "warn") +
+          "\",\"msg\":\"review\"";
+  auto field = [&line](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    line += ",\"";
+    line += key;
+    line += "\":";
+    line += JsonQuote(value);
+  };
+  field("uid", uid);
+  field("kind", kind);
+  field("namespace", ns);
+  field("name", name);
+  field("operation", operation);
+  field("subResource", sub_resource);
+  if (!uid.empty()) line += std::string(",\"dryRun\":") + (dry_run ? "true" : "false");
+  field("decision", decision);
+  field("skipped", skipped);
+  field("error", error);
+  if (decision == "allow" || decision == "deny") {
+    if (skipped.empty()) {
+      line += ",\"images\":" + std::to_string(images) + ",\"denials\":" + std::to_string(denials) +
+              ",\"warnings\":" + std::to_string(warnings);
+    }
+  }
+  char duration[64];
+  std::snprintf(duration, sizeof duration, ",\"status\":%d,\"durationMs\":%.3f}", http_status, duration_ms);
+  line += duration;
+  return line;
+}
+
 HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseconds budget) const {
   auto start = std::chrono::steady_clock::now();
   HandleResult result;
   auto decoded = DecodeReview(body);
   if (!decoded.ok()) {
     result.http_status = 400;
-    result.body = {{"error", decoded.status().message()}};
-    result.log_fields = {{"decision", "error"}, {"error", decoded.status().message()}};
+    result.body = nlohmann::json{{"error", decoded.status().message()}}.dump();
+    result.log.decision = "error";
+    result.log.error = decoded.status().message();
     return result;
   }
   const ReviewRequest& req = decoded.value();
-  result.log_fields = {{"uid", req.uid},     {"kind", req.kind.kind},         {"namespace", req.ns},
-                       {"name", req.name},   {"operation", req.operation},    {"dryRun", req.dry_run}};
-  if (!req.sub_resource.empty()) result.log_fields["subResource"] = req.sub_resource;
+  result.log.uid = req.uid;
+  result.log.kind = req.kind.kind;
+  result.log.ns = req.ns;
+  result.log.name = req.name;
+  result.log.operation = req.operation;
+  result.log.sub_resource = req.sub_resource;
+  result.log.dry_run = req.dry_run;
 
   std::shared_ptr<const policy::Policy> policy = policies_.Current();
   if (std::string skip = SkipReason(req, *policy); !skip.empty()) {
-    result.body = BuildAllowed(req.api_version, req.uid);
-    result.log_fields["decision"] = "allow";
-    result.log_fields["skipped"] = skip;
+    result.body = AllowedText(req.api_version, req.uid);
+    result.log.decision = "allow";
+    result.log.skipped = skip;
     return result;
   }
   // On UPDATE, an image the old object already ran was checked when it came in; only new ones
@@ -62,17 +102,20 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
   auto checked = CheckObject(target, checker_, *policy, secrets_, deadline);
   if (!checked.ok()) {
     result.http_status = 400;
-    result.body = {{"error", "request.object: " + checked.status().message()}};
-    result.log_fields["decision"] = "error";
-    result.log_fields["error"] = checked.status().message();
+    result.body = nlohmann::json{{"error", "request.object: " + checked.status().message()}}.dump();
+    result.log.decision = "error";
+    result.log.error = checked.status().message();
     return result;
   }
   const policy::Verdict& verdict = checked->verdict;
-  result.body = BuildResponse(req.api_version, req.uid, verdict);
-  result.log_fields["decision"] = verdict.allowed() ? "allow" : "deny";
-  result.log_fields["images"] = checked->images;
-  result.log_fields["denials"] = verdict.denials.size();
-  result.log_fields["warnings"] = verdict.warnings.size();
+  result.body = verdict.denials.empty() && verdict.warnings.empty()
+                    ? AllowedText(req.api_version, req.uid)
+                    : BuildResponse(req.api_version, req.uid, verdict)
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  result.log.decision = verdict.allowed() ? "allow" : "deny";
+  result.log.images = checked->images;
+  result.log.denials = verdict.denials.size();
+  result.log.warnings = verdict.warnings.size();
   return result;
 }
 

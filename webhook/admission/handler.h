@@ -16,10 +16,23 @@
 
 namespace pullguard::admission {
 
+// What the request log line says about one review (never the object, never secrets).
+struct ReviewLog {
+  std::string uid, kind, ns, name, operation, sub_resource;
+  bool dry_run = false;
+  std::string decision;  // allow, deny, error
+  std::string skipped;   // why nothing was checked, if so
+  std::string error;
+  size_t images = 0, denials = 0, warnings = 0;
+
+  // One JSON object (no newline) with ts, level, msg "review", these fields, status, durationMs.
+  std::string Format(int http_status, double duration_ms) const;
+};
+
 struct HandleResult {
-  int http_status = 200;      // 400 for a body that is no AdmissionReview
-  nlohmann::json body;        // the AdmissionReview answer, or {"error": ...}
-  nlohmann::json log_fields;  // uid, kind, namespace, decision... (never secrets)
+  int http_status = 200;  // 400 for a body that is no AdmissionReview
+  std::string body;       // the AdmissionReview answer, or {"error": ...}, serialized
+  ReviewLog log;
 };
 
 class ReviewHandler {

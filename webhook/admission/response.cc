@@ -1,5 +1,7 @@
 #include "admission/response.h"
 
+#include "common/log.h"
+
 namespace pullguard::admission {
 
 std::string FormatWarning(const Finding& finding, size_t max_length) {
@@ -16,6 +18,11 @@ nlohmann::json BuildAllowed(const std::string& api_version, const std::string& u
   return {{"apiVersion", api_version},
           {"kind", "AdmissionReview"},
           {"response", {{"uid", uid}, {"allowed", true}}}};
+}
+
+std::string AllowedText(const std::string& api_version, const std::string& uid) {
+  return "{\"apiVersion\":" + JsonQuote(api_version) + ",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":" +
+         JsonQuote(uid) + ",\"allowed\":true}}";
 }
 
 nlohmann::json BuildResponse(const std::string& api_version, const std::string& uid, const policy::Verdict& verdict) {

@@ -21,5 +21,7 @@ nlohmann::json BuildResponse(const std::string& api_version, const std::string& 
 
 // An allowed response with no findings (skipped operations and exempt namespaces).
 nlohmann::json BuildAllowed(const std::string& api_version, const std::string& uid);
+// The same, serialized; the common answer, written without building a JSON tree.
+std::string AllowedText(const std::string& api_version, const std::string& uid);
 
 }  // namespace pullguard::admission

@@ -50,6 +50,7 @@ std::vector<std::string> SplitDots(const std::string& host) {
 }  // namespace
 
 std::string Credential::Identity() const {
+  if (!identity.empty()) return identity;
   std::string material = username + '\0' + password;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -103,7 +104,9 @@ void Keyring::Add(const DockerConfig& config, const std::string& source) {
     // The docker client treats /v1/ and /v2/ as the bare host.
     if (path.rfind("/v2/", 0) == 0 || path.rfind("/v1/", 0) == 0) path = path.substr(3);
     std::string key = (!path.empty() && path != "/") ? parsed.host + path : parsed.host;
-    creds_[key].push_back({entry.username, entry.password, entry.email, source});
+    Credential credential(entry.username, entry.password, entry.email, source);
+    credential.identity = credential.Identity();  // once, not at every cache lookup
+    creds_[key].push_back(std::move(credential));
     index_.push_back(key);
   }
   std::sort(index_.begin(), index_.end());

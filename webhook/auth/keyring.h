@@ -17,10 +17,16 @@ namespace pullguard::auth {
 
 // A credential and where it came from, by name only ("secret shop/regcred").
 struct Credential {
+  Credential() = default;
+  Credential(std::string user, std::string pass, std::string mail, std::string from)
+      : username(std::move(user)), password(std::move(pass)), email(std::move(mail)), source(std::move(from)) {}
+
   std::string username;
   std::string password;
   std::string email;
   std::string source;
+  // Identity(), computed once by Keyring::Add (empty: computed on demand).
+  std::string identity;
 
   // A stable, non-reversible name for the secret material (cache keys, logs): never the
   // credential itself.

@@ -1,5 +1,8 @@
 #include "checker/pod_credentials.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace pullguard::checker {
 namespace {
 
@@ -13,6 +16,34 @@ Finding SecretFinding(const PullSecretRef& ref, Reason reason, std::string detai
   return f;
 }
 
+// Parsed docker configs by the secret's bytes: a burst of pods names the same few secrets,
+// and parsing their JSON on every request was a quarter of a warm request's cost.
+class ConfigMemo {
+ public:
+  Result<auth::DockerConfig> Get(const auth::PullSecret& secret) {
+    std::string key = secret.type + '\n';
+    for (const auto& [k, v] : secret.data) key += k + '\n' + v + '\n';
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    }
+    Result<auth::DockerConfig> parsed = auth::SecretDockerConfig(secret);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (memo_.size() >= 1024) memo_.clear();
+    memo_.emplace(key, parsed);
+    return parsed;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, Result<auth::DockerConfig>> memo_;
+};
+
+ConfigMemo& Memo() {
+  static ConfigMemo memo;
+  return memo;
+}
+
 }  // namespace
 
 PodCredentials ResolvePodCredentials(const std::string& ns, const std::vector<PullSecretRef>& refs,
@@ -20,7 +51,6 @@ PodCredentials ResolvePodCredentials(const std::string& ns, const std::vector<Pu
                                      const auth::Keyring& node) {
   PodCredentials out;
   out.credentials.node = node;
-  std::vector<auth::PullSecret> usable;
   for (const auto& ref : refs) {
     std::string where = ns.empty() ? ref.name : ns + "/" + ref.name;
     if (secrets == nullptr) continue;  // no way to look secrets up (offline CLI): say nothing
@@ -38,13 +68,27 @@ PodCredentials ResolvePodCredentials(const std::string& ns, const std::vector<Pu
       continue;
     }
     const auth::PullSecret& secret = **got;
-    if (auto problem = auth::SecretProblem(secret)) {
+    // The kubelet skips secrets of other types or without their key; one that does not parse
+    // fails the pull. Either way it gives no credentials, and the user should know.
+    std::optional<std::string> problem;
+    auth::DockerConfig config;
+    if (secret.type != auth::kDockerConfigJsonType && secret.type != auth::kDockercfgType) {
+      problem = auth::SecretProblem(secret);
+    } else {
+      auto parsed = Memo().Get(secret);
+      if (!parsed.ok()) {
+        problem = auth::SecretProblem(secret);
+      } else {
+        config = std::move(parsed).value();
+      }
+    }
+    if (problem) {
       out.findings.push_back(SecretFinding(ref, Reason::kPullSecretInvalid, "secret " + where + ": " + *problem,
                                            "recreate it with kubectl create secret docker-registry"));
       continue;
     }
     auth::Keyring one;
-    one.Add(auth::SecretDockerConfig(secret).value(), secret.Source());
+    one.Add(config, secret.Source());
     bool covers_any = false;
     for (const auto& registry : registries) covers_any |= !one.Lookup(registry + "/x").empty();
     if (!covers_any && !registries.empty()) {
@@ -54,10 +98,8 @@ PodCredentials ResolvePodCredentials(const std::string& ns, const std::vector<Pu
                                            "secret " + where + " has no entry for any registry this pod uses (" + used + ")",
                                            "add an entry for the registry, or drop the secret from the pod"));
     }
-    usable.push_back(secret);
+    out.credentials.secrets.Add(config, secret.Source());
   }
-  auto keyring = auth::KeyringFromPullSecrets(usable);
-  if (keyring.ok()) out.credentials.secrets = std::move(keyring).value();
   return out;
 }
 

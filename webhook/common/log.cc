@@ -2,15 +2,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 namespace pullguard {
 namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
-std::mutex g_mutex;
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -26,7 +28,68 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
-std::string Timestamp() {
+// Buffers lines and writes them to stderr from one thread, in batches.
+class LogWriter {
+ public:
+  static LogWriter& Get() {
+    static LogWriter* writer = [] {
+      auto* w = new LogWriter();  // never destroyed: lines may come until the very end
+      std::atexit([] { FlushLog(); });
+      return w;
+    }();
+    return *writer;
+  }
+
+  void Append(const std::string& line) {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      buffer_ += line;
+      buffer_ += '\n';
+      wake = buffer_.size() >= kFlushBytes;
+    }
+    if (wake) cv_.notify_one();
+  }
+
+  void Flush() {
+    std::lock_guard<std::mutex> write_lock(write_mutex_);
+    std::string batch;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batch.swap(buffer_);
+    }
+    if (batch.empty()) return;
+    std::fwrite(batch.data(), 1, batch.size(), stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  static constexpr size_t kFlushBytes = 32 * 1024;
+
+  LogWriter() {
+    std::thread([this] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (true) {
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return buffer_.size() >= kFlushBytes; });
+        lock.unlock();
+        Flush();
+        lock.lock();
+      }
+    }).detach();
+  }
+
+  std::mutex mutex_;        // guards buffer_
+  std::mutex write_mutex_;  // keeps batches in order
+  std::condition_variable cv_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+void SetLogLevel(LogLevel level) { g_level = level; }
+bool LogEnabled(LogLevel level) { return level >= g_level.load(); }
+
+std::string LogTimestamp() {
   auto now = std::chrono::system_clock::now();
   std::time_t secs = std::chrono::system_clock::to_time_t(now);
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -38,25 +101,27 @@ std::string Timestamp() {
   return buf;
 }
 
-}  // namespace
+std::string JsonQuote(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
-void SetLogLevel(LogLevel level) { g_level = level; }
+void LogRaw(std::string line) { LogWriter::Get().Append(line); }
+
+void FlushLog() { LogWriter::Get().Flush(); }
 
 void Log(LogLevel level, std::string_view msg, const nlohmann::json& fields) {
-  if (level < g_level.load()) return;
+  if (!LogEnabled(level)) return;
   nlohmann::json line = nlohmann::json::object();
-  line["ts"] = Timestamp();
+  line["ts"] = LogTimestamp();
   line["level"] = LevelName(level);
   line["msg"] = std::string(msg);
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) line[key] = value;
   }
   // Replace invalid UTF-8 instead of throwing: log input may come from hostile requests.
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::lock_guard<std::mutex> lock(g_mutex);
-  std::fputs(text.c_str(), stderr);
-  std::fputc('\n', stderr);
-  std::fflush(stderr);
+  LogWriter::Get().Append(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // Errors and warnings are rare and wanted at once (a crash right after must not eat them).
+  if (level >= LogLevel::kWarn) FlushLog();
 }
 
 }  // namespace pullguard

@@ -72,12 +72,10 @@ void WebhookServer::RegisterRoutes() {
     auto margin = policies_.Current()->timeouts.margin;
     admission::HandleResult result = handler_.Handle(req.body, admission::CheckBudget(api_timeout, margin));
     res.status = result.http_status;
-    res.set_content(result.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
-    nlohmann::json fields = std::move(result.log_fields);
-    fields["status"] = result.http_status;
-    fields["durationMs"] =
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    Log(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn, "review", fields);
+    res.set_content(std::move(result.body), "application/json");
+    if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
+      LogRaw(result.log.Format(result.http_status, std::chrono::duration<double, std::milli>(Clock::now() - start).count()));
+    }
   });
   http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;

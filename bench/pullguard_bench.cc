@@ -1,0 +1,172 @@
+// pullguard's benchmark: every number is a ratio against a baseline measured in the same run.
+//  (a) a cold registry check against `curl -I` of the same manifest with the same auth;
+//  (b) warm-cache /validate throughput and latency over TLS keep-alive (wrk), against a
+//      do-nothing cpp-httplib TLS server set up the same way;
+//  (c) 200 distinct images in one AdmissionReview against the slowest single cold check.
+// Everything runs on 127.0.0.1: a real docker-registry with basic auth over TLS.
+//   pullguard_bench [--quick]
+#include <algorithm>
+#include <filesystem>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+#include <regex>
+#include <thread>
+
+#include "auth/docker_config.h"
+#include "integration/registry_env.h"
+#include "registry/curl_transport.h"
+#include "registry/registry_client.h"
+#include "support/image_fixtures.h"
+#include "support/process.h"
+#include "support/registry_server.h"
+
+using namespace pullguard;
+using namespace pullguard::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct WrkResult {
+  double requests_per_second = 0;
+  std::string p50, p99;
+};
+
+WrkResult RunWrk(int port, const std::string& body_file, int seconds) {
+  RunResult r = Run({"env", "BODY_FILE=" + body_file, "wrk", "-t2", "-c16", "-d" + std::to_string(seconds) + "s",
+                     "--latency", "-s", std::string(PULLGUARD_SOURCE_DIR) + "/bench/post.lua",
+                     "https://127.0.0.1:" + std::to_string(port)},
+                    "", std::chrono::seconds(seconds + 30));
+  WrkResult w;
+  std::smatch m;
+  if (std::regex_search(r.out, m, std::regex("Requests/sec:\\s+([0-9.]+)"))) w.requests_per_second = std::stod(m[1]);
+  if (std::regex_search(r.out, m, std::regex("50%\\s+(\\S+)"))) w.p50 = m[1];
+  if (std::regex_search(r.out, m, std::regex("99%\\s+(\\S+)"))) w.p99 = m[1];
+  std::string non2xx;
+  if (std::regex_search(r.out, m, std::regex("Non-2xx or 3xx responses: (\\d+)"))) non2xx = m[1];
+  if (w.requests_per_second == 0 || !non2xx.empty()) std::cerr << "wrk output:\n" << r.out << r.err << "\n";
+  return w;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const int kColdRuns = quick ? 5 : 21;
+  const int kWrkSeconds = quick ? 3 : 10;
+  const int kImages = 200;
+
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "certs");
+  RegistryOptions options;
+  options.auth = RegistryAuth::kBasic;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  std::string digest = PushSingle(registry, "bench/app", "1.0", "linux/amd64");
+  // 200 distinct tags of one image: 200 distinct checks.
+  for (int i = 0; i < kImages + 5; ++i) {
+    PushSingle(registry, "bench/many", "t" + std::to_string(i), "linux/amd64");
+  }
+  std::cout << "registry: docker-registry (distribution 2.8) on " << registry.host() << ", TLS, htpasswd" << std::endl;
+
+  // (a) cold check vs curl -I. Both: a new connection and TLS handshake, Basic auth, the same
+  // Accept header. pullguard also pings /v2/ first, as every registry client must.
+  std::vector<double> ours, curls;
+  for (int i = 0; i < kColdRuns; ++i) {
+    registry::CurlTransport transport;
+    registry::RegistryClient client(transport);
+    registry::ProbeTarget t;
+    t.registry = registry.host();
+    t.repository = "bench/app";
+    t.reference = "1.0";
+    t.credentials = {{options.user, options.password, "", "bench"}};
+    t.settings.ca_file = certs + "/ca.crt";
+    t.settings.allow_private = true;
+    t.deadline = Clock::now() + std::chrono::seconds(10);
+    auto start = Clock::now();
+    registry::ProbeAnswer a = client.Probe(t);
+    ours.push_back(Ms(Clock::now() - start));
+    if (!a.ok) {
+      std::cerr << "cold check failed: " << a.detail << "\n";
+      return 1;
+    }
+    RunResult c = Run({"curl", "-sS", "-o", "/dev/null", "-I", "--cacert", certs + "/ca.crt", "-u",
+                       options.user + ":" + options.password, "-H",
+                       "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
+                       "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+                       "-w", "%{http_code} %{time_total}", "https://" + registry.host() + "/v2/bench/app/manifests/1.0"});
+    double seconds = 0;
+    int code = 0;
+    std::sscanf(c.out.c_str(), "%d %lf", &code, &seconds);
+    if (code != 200) {
+      std::cerr << "curl -I failed: " << c.out << c.err << "\n";
+      return 1;
+    }
+    curls.push_back(seconds * 1000);
+  }
+  double ours_ms = Median(ours), curl_ms = Median(curls);
+  std::fflush(stdout);
+  std::printf("(a) cold check, median of %d: pullguard %.2f ms, curl -I %.2f ms (curl's own time_total), ratio %.2f (target <= 1.3)\n",
+              kColdRuns, ours_ms, curl_ms, ours_ms / curl_ms);
+
+  // The webhook, with the registry trusted and allowed.
+  std::filesystem::create_directory(dir.File("secrets"));
+  dir.Write("secrets/s.yaml", PullSecretYaml("bench", "regcred", registry.host(), options.user, options.password));
+  std::string policy = "registries:\n  - host: \"127.0.0.1:*\"\n    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\n" +
+                       "platforms: []\n";
+  // Logging at info, as in production: one JSON line per review is part of the cost.
+  WebhookProcess webhook(policy, {"--secrets-dir", dir.File("secrets")});
+
+  // (c) 200 distinct images in one request, cold, against single cold checks. A first request
+  // warms what every later one shares (the connection, the registry's /v2/ ping); then each
+  // single and the batch ask for tags nobody asked for before.
+  Ask(webhook, PodReview("bench", {registry.host() + "/bench/app:1.0"}, {"regcred"}));
+  std::vector<double> singles;
+  for (int i = kImages; i < kImages + 5; ++i) {
+    auto start = Clock::now();
+    Decision d = Ask(webhook, PodReview("bench", {registry.host() + "/bench/many:t" + std::to_string(i)}, {"regcred"}));
+    singles.push_back(Ms(Clock::now() - start));
+    if (!d.allowed) {
+      std::cerr << "single check failed: " << d.All() << "\n";
+      return 1;
+    }
+  }
+  double slowest_single = *std::max_element(singles.begin(), singles.end());
+  std::vector<std::string> images;
+  for (int i = 0; i < kImages; ++i) images.push_back(registry.host() + "/bench/many:t" + std::to_string(i));
+  auto start = Clock::now();
+  Decision many = Ask(webhook, PodReview("bench", images, {"regcred"}));
+  double many_ms = Ms(Clock::now() - start);
+  if (!many.allowed || !many.warnings.empty()) {
+    std::cerr << "the 200-image request was not clean: " << many.All() << "\n";
+    return 1;
+  }
+  double sum_singles = std::accumulate(singles.begin(), singles.end(), 0.0) / singles.size() * kImages;
+  std::printf("(c) %d distinct uncached images in one request: %.1f ms; slowest of 5 single-image requests: %.1f ms "
+              "(ratio %.1f); the sum of %d singles would be ~%.0f ms (batch is %.1f%% of it)\n",
+              kImages, many_ms, slowest_single, many_ms / slowest_single, kImages, sum_singles, 100 * many_ms / sum_singles);
+
+  // (b) warm-cache throughput: the same small Pod review again and again.
+  std::string body_file = dir.Write("review.json", PodReview("bench", {registry.host() + "/bench/app:1.0"}, {"regcred"}).dump());
+  Ask(webhook, nlohmann::json::parse(ReadAll(body_file)));  // warm the cache
+  WrkResult ours_wrk = RunWrk(webhook.port(), body_file, kWrkSeconds);
+  Process baseline({std::string(PULLGUARD_BENCH_DIR) + "/baseline_server", certs + "/tls.crt", certs + "/tls.key",
+                    dir.File("baseline.port")},
+                   dir.path());
+  for (int i = 0; i < 200 && ReadAll(dir.File("baseline.port")).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int baseline_port = std::stoi(ReadAll(dir.File("baseline.port")));
+  WrkResult base_wrk = RunWrk(baseline_port, body_file, kWrkSeconds);
+  std::printf("(b) warm /validate over TLS keep-alive, wrk -t2 -c16 -d%ds: pullguard %.0f req/s (p50 %s, p99 %s); "
+              "do-nothing httplib TLS server %.0f req/s (p50 %s, p99 %s); ratio %.2f (target >= 0.7)\n",
+              kWrkSeconds, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(),
+              base_wrk.requests_per_second, base_wrk.p50.c_str(), base_wrk.p99.c_str(),
+              ours_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
+  return 0;
+}
