@@ -12,6 +12,8 @@
 #include <iostream>
 #include <numeric>
 #include <regex>
+#include <sstream>
+#include <unistd.h>
 #include <thread>
 
 #include "auth/docker_config.h"
@@ -29,6 +31,20 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// CPU time (user + system) a process has used so far, from /proc.
+double ProcessCpuMs(int pid) {
+  std::string stat = ReadAll("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -48,8 +64,8 @@ WrkResult RunWrk(int port, const std::string& body_file, int seconds) {
   WrkResult w;
   std::smatch m;
   if (std::regex_search(r.out, m, std::regex("Requests/sec:\\s+([0-9.]+)"))) w.requests_per_second = std::stod(m[1]);
-  if (std::regex_search(r.out, m, std::regex("50%\\s+(\\S+)"))) w.p50 = m[1];
-  if (std::regex_search(r.out, m, std::regex("99%\\s+(\\S+)"))) w.p99 = m[1];
+  if (std::regex_search(r.out, m, std::regex("\\n\\s+50%\\s+(\\S+)"))) w.p50 = m[1];
+  if (std::regex_search(r.out, m, std::regex("\\n\\s+99%\\s+(\\S+)"))) w.p99 = m[1];
   std::string non2xx;
   if (std::regex_search(r.out, m, std::regex("Non-2xx or 3xx responses: (\\d+)"))) non2xx = m[1];
   if (w.requests_per_second == 0 || !non2xx.empty()) std::cerr << "wrk output:\n" << r.out << r.err << "\n";
@@ -71,8 +87,11 @@ int main(int argc, char** argv) {
   RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
   std::string digest = PushSingle(registry, "bench/app", "1.0", "linux/amd64");
   // 200 distinct tags of one image: 200 distinct checks.
+  // (c) runs against an open registry: with htpasswd, every request costs the registry a bcrypt
+  // (~7 ms of its CPU), and the batch would measure that instead of pullguard's fan-out.
+  RegistryServer open_registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{});
   for (int i = 0; i < kImages + 5; ++i) {
-    PushSingle(registry, "bench/many", "t" + std::to_string(i), "linux/amd64");
+    PushSingle(open_registry, "bench/many", "t" + std::to_string(i), "linux/amd64");
   }
   std::cout << "registry: docker-registry (distribution 2.8) on " << registry.host() << ", TLS, htpasswd" << std::endl;
 
@@ -127,11 +146,11 @@ int main(int argc, char** argv) {
   // (c) 200 distinct images in one request, cold, against single cold checks. A first request
   // warms what every later one shares (the connection, the registry's /v2/ ping); then each
   // single and the batch ask for tags nobody asked for before.
-  Ask(webhook, PodReview("bench", {registry.host() + "/bench/app:1.0"}, {"regcred"}));
+  Ask(webhook, PodReview("bench", {open_registry.host() + "/bench/many:t" + std::to_string(kImages + 4)}));
   std::vector<double> singles;
-  for (int i = kImages; i < kImages + 5; ++i) {
+  for (int i = kImages; i < kImages + 4; ++i) {
     auto start = Clock::now();
-    Decision d = Ask(webhook, PodReview("bench", {registry.host() + "/bench/many:t" + std::to_string(i)}, {"regcred"}));
+    Decision d = Ask(webhook, PodReview("bench", {open_registry.host() + "/bench/many:t" + std::to_string(i)}));
     singles.push_back(Ms(Clock::now() - start));
     if (!d.allowed) {
       std::cerr << "single check failed: " << d.All() << "\n";
@@ -140,33 +159,48 @@ int main(int argc, char** argv) {
   }
   double slowest_single = *std::max_element(singles.begin(), singles.end());
   std::vector<std::string> images;
-  for (int i = 0; i < kImages; ++i) images.push_back(registry.host() + "/bench/many:t" + std::to_string(i));
+  for (int i = 0; i < kImages; ++i) images.push_back(open_registry.host() + "/bench/many:t" + std::to_string(i));
+  double webhook_cpu0 = ProcessCpuMs(webhook.process().pid()), registry_cpu0 = ProcessCpuMs(open_registry.pid());
   auto start = Clock::now();
-  Decision many = Ask(webhook, PodReview("bench", images, {"regcred"}));
+  Decision many = Ask(webhook, PodReview("bench", images));
   double many_ms = Ms(Clock::now() - start);
+  double webhook_cpu = ProcessCpuMs(webhook.process().pid()) - webhook_cpu0;
+  double registry_cpu = ProcessCpuMs(open_registry.pid()) - registry_cpu0;
   if (!many.allowed || !many.warnings.empty()) {
     std::cerr << "the 200-image request was not clean: " << many.All() << "\n";
     return 1;
   }
   double sum_singles = std::accumulate(singles.begin(), singles.end(), 0.0) / singles.size() * kImages;
-  std::printf("(c) %d distinct uncached images in one request: %.1f ms; slowest of 5 single-image requests: %.1f ms "
+  std::printf("(c) %d distinct uncached images in one request: %.1f ms; slowest of 4 single-image requests: %.1f ms "
               "(ratio %.1f); the sum of %d singles would be ~%.0f ms (batch is %.1f%% of it)\n",
               kImages, many_ms, slowest_single, many_ms / slowest_single, kImages, sum_singles, 100 * many_ms / sum_singles);
+  std::printf("    CPU during the batch: pullguard %.0f ms (%.2f ms per image), the registry %.0f ms, on %ld cores: "
+              "the local registry's CPU, not pullguard's fan-out, sets the batch's wall time\n",
+              webhook_cpu, webhook_cpu / kImages, registry_cpu, sysconf(_SC_NPROCESSORS_ONLN));
 
   // (b) warm-cache throughput: the same small Pod review again and again.
   std::string body_file = dir.Write("review.json", PodReview("bench", {registry.host() + "/bench/app:1.0"}, {"regcred"}).dump());
   Ask(webhook, nlohmann::json::parse(ReadAll(body_file)));  // warm the cache
-  WrkResult ours_wrk = RunWrk(webhook.port(), body_file, kWrkSeconds);
   Process baseline({std::string(PULLGUARD_BENCH_DIR) + "/baseline_server", certs + "/tls.crt", certs + "/tls.key",
                     dir.File("baseline.port")},
                    dir.path());
   for (int i = 0; i < 200 && ReadAll(dir.File("baseline.port")).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   int baseline_port = std::stoi(ReadAll(dir.File("baseline.port")));
-  WrkResult base_wrk = RunWrk(baseline_port, body_file, kWrkSeconds);
-  std::printf("(b) warm /validate over TLS keep-alive, wrk -t2 -c16 -d%ds: pullguard %.0f req/s (p50 %s, p99 %s); "
-              "do-nothing httplib TLS server %.0f req/s (p50 %s, p99 %s); ratio %.2f (target >= 0.7)\n",
-              kWrkSeconds, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(),
-              base_wrk.requests_per_second, base_wrk.p50.c_str(), base_wrk.p99.c_str(),
-              ours_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
+  // Alternate the two servers and take the median ratio: on 2 shared cores one run of each
+  // swings by 20%.
+  const int kRounds = quick ? 1 : 3;
+  std::vector<double> ratios;
+  WrkResult ours_wrk, base_wrk;
+  for (int round = 0; round < kRounds; ++round) {
+    base_wrk = RunWrk(baseline_port, body_file, kWrkSeconds);
+    ours_wrk = RunWrk(webhook.port(), body_file, kWrkSeconds);
+    ratios.push_back(ours_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
+    std::printf("    round %d: pullguard %.0f req/s (p50 %s, p99 %s), baseline %.0f req/s (p50 %s, p99 %s), ratio %.2f\n",
+                round + 1, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(),
+                base_wrk.requests_per_second, base_wrk.p50.c_str(), base_wrk.p99.c_str(), ratios.back());
+    std::fflush(stdout);
+  }
+  std::printf("(b) warm /validate over TLS keep-alive, wrk -t2 -c16 -d%ds, %d rounds: median ratio %.2f (target >= 0.7)\n",
+              kWrkSeconds, kRounds, Median(ratios));
   return 0;
 }

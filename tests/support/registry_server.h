@@ -36,6 +36,7 @@ class RegistryServer {
   std::string PushManifest(const std::string& repo, const std::string& tag, const std::string& body,
                            const std::string& media_type);  // returns the digest
   std::string Log() const { return process_->Stderr(); }
+  int pid() const { return process_->pid(); }
 
  private:
   std::unique_ptr<httplib::Client> Client() const;
