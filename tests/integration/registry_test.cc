@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "integration/registry_env.h"
+#include "auth/docker_config.h"
 #include "support/fault_server.h"
 #include "support/free_port.h"
 #include "support/image_fixtures.h"
@@ -70,6 +71,32 @@ TEST_CASE("an open TLS registry: tags, digests, missing repositories and platfor
     if (!c.contains.empty()) CHECK_THAT(d.message, Catch::Contains(c.contains));
     if (c.allowed) CHECK(d.warnings.empty());
   }
+}
+
+TEST_CASE("a mirror answers for its registry, and the node's docker config supplies credentials",
+          "[integration][registry]") {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  RegistryOptions options;
+  options.auth = RegistryAuth::kBasic;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  PushSingle(registry, "team/app", "1.0", "linux/amd64");
+  // The kubelet's config.json on the node, with an entry for the registry the images name.
+  std::string node_config = dir.Write(
+      "node-config.json", R"({"auths":{"registry.corp.example":{"auth":")" +
+                              auth::EncodeAuthField(options.user, options.password) + R"("}}})");
+  // Images name registry.corp.example, which never resolves here: only the mirror is asked.
+  std::string policy = "registries:\n  - host: registry.corp.example\n    mirror: " + registry.host() +
+                       "\n    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\nplatforms: [linux/amd64]\n";
+  WebhookProcess without_node(policy);
+  Decision anonymous = Ask(without_node, PodReview("shop", {"registry.corp.example/team/app:1.0"}));
+  CHECK_FALSE(anonymous.allowed);
+  CHECK_THAT(anonymous.message, Catch::Contains("AuthRequired: registry.corp.example asks for credentials"));
+
+  WebhookProcess with_node(policy + "nodeDockerConfig: " + node_config + "\n");
+  CHECK(Ask(with_node, PodReview("shop", {"registry.corp.example/team/app:1.0"})).allowed);
+  Decision missing = Ask(with_node, PodReview("shop", {"registry.corp.example/team/app:2.0"}));
+  CHECK_THAT(missing.message, Catch::Contains("TagNotFound: tag 2.0 does not exist in registry.corp.example/team/app"));
 }
 
 TEST_CASE("an untrusted registry certificate is RegistryTLSError", "[integration][registry]") {
