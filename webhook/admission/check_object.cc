@@ -10,8 +10,56 @@
 
 namespace pullguard::admission {
 
+namespace {
+
+Finding AccountFinding(const std::string& path, const std::string& name, std::string detail, std::string fix) {
+  Finding f;
+  f.path = path;
+  f.image = name;
+  f.reason = Reason::kServiceAccountMissing;
+  f.detail = std::move(detail);
+  f.fix = std::move(fix);
+  return f;
+}
+
+// The kubelet pulls a workload's pods with the pod's imagePullSecrets plus its
+// ServiceAccount's; the API server merges the latter into Pods only, so for pod templates
+// pullguard adds them itself. A workload whose ServiceAccount does not exist never gets pods.
+void AddServiceAccountSecrets(const ObjectToCheck& target, const nlohmann::json& spec, const std::string& prefix,
+                              auth::ServiceAccountSource* accounts, std::vector<checker::PullSecretRef>& refs,
+                              std::vector<Finding>& findings) {
+  if (accounts == nullptr || target.kind == "Pod") return;
+  std::string field = "serviceAccountName";
+  std::string name = spec.value("serviceAccountName", "");
+  if (name.empty()) {
+    name = spec.value("serviceAccount", "");
+    if (!name.empty()) field = "serviceAccount";
+  }
+  if (name.empty()) name = "default";
+  std::string path = prefix + "." + field;
+  std::string where = target.ns + "/" + name;
+  auto got = accounts->PullSecretsOf(target.ns, name);
+  if (!got.ok()) {
+    findings.push_back(AccountFinding(path, name, "ServiceAccount " + where + " could not be read: " + got.status().message(),
+                                      "check pullguard's RBAC (get serviceaccounts)"));
+    return;
+  }
+  if (!got.value()) {
+    findings.push_back(AccountFinding(path, name, "ServiceAccount " + where + " does not exist, so no pod will be created",
+                                      "create it (kubectl create serviceaccount " + name + " -n " + target.ns +
+                                          ") or fix " + field));
+    return;
+  }
+  const auto& names = *got.value();
+  for (size_t i = 0; i < names.size(); ++i) {
+    refs.push_back({"serviceaccounts/" + name + ".imagePullSecrets[" + std::to_string(i) + "]", names[i]});
+  }
+}
+
+}  // namespace
+
 Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Checker& checker,
-                                 const policy::Policy& policy, auth::SecretSource* secrets,
+                                 const policy::Policy& policy, const CredentialSources& sources,
                                  std::chrono::steady_clock::time_point deadline) {
   ObjectResult result;
   std::string prefix;
@@ -37,9 +85,12 @@ Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Che
   checker::PodCredentials creds;
   bool with_registry = checker.checks_registries() && policy.check_registries;
   if (with_registry) {
-    creds = checker::ResolvePodCredentials(target.ns, PullSecretRefsOfPodSpec(*spec, prefix), registries, secrets,
-                                           checker.NodeCredentials(policy));
-    findings = creds.findings;
+    std::vector<checker::PullSecretRef> refs = PullSecretRefsOfPodSpec(*spec, prefix);
+    std::vector<Finding> account_findings;
+    AddServiceAccountSecrets(target, *spec, prefix, sources.accounts, refs, account_findings);
+    creds = checker::ResolvePodCredentials(target.ns, refs, registries, sources.secrets, checker.NodeCredentials(policy));
+    findings = std::move(account_findings);
+    findings.insert(findings.end(), creds.findings.begin(), creds.findings.end());
   }
   checker::CheckRequest request;
   request.ns = target.ns;

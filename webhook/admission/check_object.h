@@ -29,8 +29,14 @@ struct ObjectResult {
   size_t images = 0;  // images checked
 };
 
+// Where credentials come from: pull secrets by name, ServiceAccounts (either may be null).
+struct CredentialSources {
+  auth::SecretSource* secrets = nullptr;
+  auth::ServiceAccountSource* accounts = nullptr;
+};
+
 Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Checker& checker,
-                                 const policy::Policy& policy, auth::SecretSource* secrets,
+                                 const policy::Policy& policy, const CredentialSources& sources,
                                  std::chrono::steady_clock::time_point deadline);
 
 }  // namespace pullguard::admission

@@ -37,10 +37,10 @@ struct HandleResult {
 
 class ReviewHandler {
  public:
-  // `secrets` may be null: pull secrets are then not looked up.
+  // Null sources are not consulted (pull secrets or ServiceAccounts are then not looked up).
   ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies,
-                auth::SecretSource* secrets = nullptr)
-      : checker_(checker), policies_(policies), secrets_(secrets) {}
+                auth::SecretSource* secrets = nullptr, auth::ServiceAccountSource* accounts = nullptr)
+      : checker_(checker), policies_(policies), secrets_(secrets), accounts_(accounts) {}
 
   HandleResult Handle(std::string_view body, std::chrono::milliseconds budget) const;
 
@@ -48,6 +48,7 @@ class ReviewHandler {
   const checker::Checker& checker_;
   const policy::PolicyStore& policies_;
   auth::SecretSource* secrets_;
+  auth::ServiceAccountSource* accounts_;
 };
 
 }  // namespace pullguard::admission

@@ -20,4 +20,17 @@ size_t StaticSecretSource::size() const {
   return secrets_.size();
 }
 
+void StaticServiceAccountSource::Add(const std::string& ns, const std::string& name, std::vector<std::string> pull_secrets) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  accounts_[{ns, name}] = std::move(pull_secrets);
+}
+
+Result<std::optional<std::vector<std::string>>> StaticServiceAccountSource::PullSecretsOf(const std::string& ns,
+                                                                                         const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = accounts_.find({ns, name});
+  if (it == accounts_.end()) return std::optional<std::vector<std::string>>{};
+  return std::optional<std::vector<std::string>>{it->second};
+}
+
 }  // namespace pullguard::auth

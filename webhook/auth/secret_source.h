@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/pull_secrets.h"
 
@@ -17,6 +18,26 @@ class SecretSource {
   virtual ~SecretSource() = default;
   // nullopt when the secret does not exist; an error when it cannot be known (API down, 403).
   virtual Result<std::optional<PullSecret>> Get(const std::string& ns, const std::string& name) = 0;
+};
+
+// ServiceAccountSource: a ServiceAccount's imagePullSecrets, which the kubelet uses for every
+// pod of a workload that runs as it.
+class ServiceAccountSource {
+ public:
+  virtual ~ServiceAccountSource() = default;
+  // The names of its imagePullSecrets; nullopt when the ServiceAccount does not exist.
+  virtual Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns,
+                                                                       const std::string& name) = 0;
+};
+
+class StaticServiceAccountSource : public ServiceAccountSource {
+ public:
+  void Add(const std::string& ns, const std::string& name, std::vector<std::string> pull_secrets);
+  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> accounts_;
 };
 
 class StaticSecretSource : public SecretSource {

@@ -11,6 +11,9 @@
 namespace pullguard::cli {
 
 Status LoadSecrets(const std::vector<std::string>& paths, auth::StaticSecretSource& into);
+// Secrets and ServiceAccounts (their imagePullSecrets).
+Status LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
+                               auth::StaticServiceAccountSource& accounts);
 // Adds the Secret objects among already-read manifests.
 Status AddSecrets(const std::vector<ManifestObject>& manifests, auth::StaticSecretSource& into);
 

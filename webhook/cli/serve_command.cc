@@ -6,6 +6,7 @@
 #include "admission/handler.h"
 #include "checker/checker.h"
 #include "cli/secrets_loader.h"
+#include "kube/kube_sources.h"
 #include "registry/curl_transport.h"
 #include "registry/registry_client.h"
 #include "cli/args.h"
@@ -30,8 +31,10 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --reload-interval-ms N   how often files are checked for changes (default 2000)
   --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
                            draining (default 0; give the Service time to drop the pod)
-  --secrets-dir DIR        pull secrets as Secret manifests (YAML/JSON) in DIR, looked up by
-                           namespace and name (until the Kubernetes API is wired in)
+  --kubeconfig FILE        read Secrets and ServiceAccounts through this kubeconfig; in a pod,
+                           the in-cluster ServiceAccount is used without it
+  --secrets-dir DIR        instead of the API: pull secrets (and ServiceAccounts) as manifests
+                           (YAML/JSON) in DIR, looked up by namespace and name
   --offline                syntax and policy rules only; never contact a registry
   --log-level LEVEL        debug, info, warn or error (default info)
 )";
@@ -47,7 +50,7 @@ Result<long> ParsePositive(const std::string& flag, const std::string& value) {
 
 int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
-                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"help", "h", false}});
+                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -119,20 +122,46 @@ int RunServe(const std::vector<std::string>& argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-write must not kill the process
 
-  auth::StaticSecretSource secrets;
+  // Credentials: the Kubernetes API (kubeconfig, or in-cluster), else manifests from a directory.
+  auth::StaticSecretSource static_secrets;
+  auth::StaticServiceAccountSource static_accounts;
+  std::unique_ptr<kube::ApiClient> api;
+  std::unique_ptr<kube::KubeSecretSource> api_secrets;
+  std::unique_ptr<kube::KubeServiceAccountSource> api_accounts;
+  auth::SecretSource* secrets = nullptr;
+  auth::ServiceAccountSource* accounts = nullptr;
   if (args.Has("secrets-dir")) {
-    Status loaded = LoadSecrets({args.Get("secrets-dir")}, secrets);
+    Status loaded = LoadCredentialManifests({args.Get("secrets-dir")}, static_secrets, static_accounts);
     if (!loaded.ok()) {
       Log(LogLevel::kError, "cannot load the secrets", {{"error", loaded.message()}});
       return kExitUsage;
     }
-    Log(LogLevel::kInfo, "secrets loaded", {{"count", secrets.size()}});
+    Log(LogLevel::kInfo, "secrets loaded", {{"count", static_secrets.size()}});
+    secrets = &static_secrets;
+    accounts = &static_accounts;
+  } else {
+    Result<kube::KubeConfig> config = args.Has("kubeconfig") ? kube::LoadKubeconfig(args.Get("kubeconfig"))
+                                                             : kube::InClusterConfig();
+    if (config.ok()) {
+      api = std::make_unique<kube::ApiClient>(config.value());
+      api_secrets = std::make_unique<kube::KubeSecretSource>(*api);
+      api_accounts = std::make_unique<kube::KubeServiceAccountSource>(*api);
+      secrets = api_secrets.get();
+      accounts = api_accounts.get();
+      Log(LogLevel::kInfo, "kubernetes API", {{"server", config->server}, {"from", config->source}});
+    } else if (args.Has("kubeconfig")) {
+      Log(LogLevel::kError, "cannot use the kubeconfig", {{"error", config.status().message()}});
+      return kExitUsage;
+    } else {
+      Log(LogLevel::kWarn, "no Kubernetes API: pull secrets and ServiceAccounts are not looked up",
+          {{"why", config.status().message()}});
+    }
   }
   registry::CurlTransport transport;
   registry::RegistryClient client(transport);
   std::unique_ptr<checker::Checker> checker =
       args.Has("offline") ? std::make_unique<checker::Checker>() : std::make_unique<checker::Checker>(client);
-  admission::ReviewHandler handler(*checker, *policies, &secrets);
+  admission::ReviewHandler handler(*checker, *policies, secrets, accounts);
   server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
   std::thread signal_thread([&server, signals] {
     int received = 0;

@@ -1,0 +1,75 @@
+#include "kube/api_client.h"
+
+#include <curl/curl.h>
+
+namespace pullguard::kube {
+namespace {
+
+constexpr size_t kMaxBody = 1 << 20;  // a Secret or ServiceAccount is far smaller
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  size_t n = size * count;
+  if (body->size() + n > kMaxBody) return 0;
+  body->append(data, n);
+  return n;
+}
+
+void SetBlob(CURL* easy, CURLoption option, const std::string& data) {
+  curl_blob blob{const_cast<char*>(data.data()), data.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(easy, option, &blob);
+}
+
+}  // namespace
+
+std::string ApiClient::Token() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (config_.token_file.empty()) return config_.token;
+  auto fp = Fingerprint(config_.token_file);
+  if (fp.ok() && !(fp.value() == token_fingerprint_)) {
+    auto text = ReadFile(config_.token_file, 64 * 1024);
+    if (text.ok()) {
+      token_ = text.value();
+      while (!token_.empty() && (token_.back() == '\n' || token_.back() == '\r' || token_.back() == ' ')) token_.pop_back();
+      token_fingerprint_ = fp.value();
+    }
+  }
+  return token_;
+}
+
+ApiResponse ApiClient::Get(const std::string& path, std::chrono::milliseconds timeout) {
+  ApiResponse out;
+  CURL* easy = curl_easy_init();
+  std::string url = config_.server + path;
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &out.body);
+  if (!config_.ca_data.empty()) {
+    SetBlob(easy, CURLOPT_CAINFO_BLOB, config_.ca_data);
+  } else if (!config_.ca_file.empty()) {
+    curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_file.c_str());
+  }
+  if (!config_.client_cert_data.empty()) SetBlob(easy, CURLOPT_SSLCERT_BLOB, config_.client_cert_data);
+  else if (!config_.client_cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, config_.client_cert_file.c_str());
+  if (!config_.client_key_data.empty()) SetBlob(easy, CURLOPT_SSLKEY_BLOB, config_.client_key_data);
+  else if (!config_.client_key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, config_.client_key_file.c_str());
+  curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
+  std::string token = Token();
+  std::string authorization = "Authorization: Bearer " + token;
+  if (!token.empty()) headers = curl_slist_append(headers, authorization.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  CURLcode code = curl_easy_perform(easy);
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (code != CURLE_OK) out.error = curl_easy_strerror(code);
+  out.status = code == CURLE_OK ? static_cast<int>(status) : 0;
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(easy);
+  return out;
+}
+
+}  // namespace pullguard::kube

@@ -1,0 +1,39 @@
+// Pull secrets and ServiceAccounts read from the Kubernetes API, cached for a few seconds.
+// 404 means "does not exist"; 403 and other failures are errors whose words say what RBAC
+// pullguard lacks, so they become clear findings, never crashes.
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include "auth/secret_source.h"
+#include "kube/api_client.h"
+#include "kube/ttl_cache.h"
+
+namespace pullguard::kube {
+
+class KubeSecretSource : public auth::SecretSource {
+ public:
+  explicit KubeSecretSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(10))
+      : api_(api), cache_(ttl) {}
+  Result<std::optional<auth::PullSecret>> Get(const std::string& ns, const std::string& name) override;
+
+ private:
+  ApiClient& api_;
+  TtlCache<Result<std::optional<auth::PullSecret>>> cache_;
+};
+
+class KubeServiceAccountSource : public auth::ServiceAccountSource {
+ public:
+  explicit KubeServiceAccountSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(10))
+      : api_(api), cache_(ttl) {}
+  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+
+ private:
+  ApiClient& api_;
+  TtlCache<Result<std::optional<std::vector<std::string>>>> cache_;
+};
+
+// Why an API answer is not a usable object, in words ("403: pullguard may not get secrets in
+// namespace shop; grant it (manifests/base/rbac.yaml)").
+Status ApiFailure(const ApiResponse& response, const std::string& resource, const std::string& ns);
+
+}  // namespace pullguard::kube
