@@ -10,6 +10,10 @@ packages=(
   docker-registry apache2-utils wrk
 )
 
+# kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's
+# kubernetes-client only when none is installed.
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
