@@ -162,3 +162,36 @@ int SplitRequest(int port, const std::string& ca_file, const std::string& warm_u
 }
 
 }  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+TlsAnswer TlsPost(int port, const std::string& ca_file, const std::string& host_name, const std::string& path,
+                  const std::string& body) {
+  TlsAnswer answer;
+  auto c = Connect(port, ca_file, host_name, 0, &answer.error);
+  if (!c) return answer;
+  std::string request = "POST " + path + " HTTP/1.1\r\nHost: " + host_name +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body;
+  if (SSL_write(c->ssl, request.data(), static_cast<int>(request.size())) <= 0) return answer;
+  std::string buffer;
+  // Read the whole response (headers + Content-Length body), keeping the body.
+  while (true) {
+    size_t header_end = buffer.find("\r\n\r\n");
+    if (header_end != std::string::npos) {
+      std::sscanf(buffer.c_str(), "HTTP/1.1 %d", &answer.status);
+      size_t cl = buffer.find("Content-Length: ");
+      size_t length = cl != std::string::npos && cl < header_end ? std::stoul(buffer.substr(cl + 16)) : 0;
+      if (buffer.size() >= header_end + 4 + length) {
+        answer.body = buffer.substr(header_end + 4, length);
+        return answer;
+      }
+    }
+    char chunk[16384];
+    int n = SSL_read(c->ssl, chunk, sizeof chunk);
+    if (n <= 0) return answer;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace pullguard::testing

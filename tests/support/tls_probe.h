@@ -38,3 +38,18 @@ int SplitRequest(int port, const std::string& ca_file, const std::string& warm_u
                  const std::string& second, const std::function<void()>& between);
 
 }  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+struct TlsAnswer {
+  int status = -1;
+  std::string body;
+  std::string error;  // handshake or verification failure
+};
+
+// POSTs `body` to `path` on 127.0.0.1:port, verifying the server's certificate against
+// `ca_file` for `host_name` (e.g. the Service's DNS name), as the API server does.
+TlsAnswer TlsPost(int port, const std::string& ca_file, const std::string& host_name, const std::string& path,
+                  const std::string& body);
+
+}  // namespace pullguard::testing

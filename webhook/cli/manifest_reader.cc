@@ -25,10 +25,11 @@ Result<json> ToJson(const YAML::Node& node, int depth) {
       return json(nullptr);
     case YAML::NodeType::Scalar: {
       const std::string& s = node.Scalar();
-      if (node.Tag() != "!") {  // plain (unquoted) scalars may be YAML's null or booleans
+      if (node.Tag() != "!") {  // plain (unquoted) scalars may be YAML's null, booleans or numbers
         if (s == "null" || s == "~" || s.empty()) return json(nullptr);
         if (s == "true") return json(true);
         if (s == "false") return json(false);
+        if (auto number = json::parse(s, nullptr, false); number.is_number()) return number;
       }
       return json(s);
     }

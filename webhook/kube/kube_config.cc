@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "auth/docker_config.h"
 #include "common/file_watch.h"
@@ -16,12 +17,14 @@ std::string Scalar(const YAML::Node& node, const char* key) {
   return v && v.IsScalar() ? v.Scalar() : "";
 }
 
-const YAML::Node Named(const YAML::Node& list, const std::string& name, const char* inner) {
-  if (!list || !list.IsSequence()) return YAML::Node();
+// The `inner` map of the entry called `name`; nullopt when there is none (a default YAML::Node
+// is a defined null, so it cannot stand for "missing").
+std::optional<YAML::Node> Named(const YAML::Node& list, const std::string& name, const char* inner) {
+  if (!list || !list.IsSequence()) return std::nullopt;
   for (const auto& item : list) {
-    if (Scalar(item, "name") == name) return item[inner];
+    if (Scalar(item, "name") == name && item[inner] && item[inner].IsMap()) return item[inner];
   }
-  return YAML::Node();
+  return std::nullopt;
 }
 
 // kubeconfig paths are relative to the file's directory.
@@ -64,11 +67,13 @@ Result<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& co
   }
   std::string context = context_name.empty() ? Scalar(root, "current-context") : context_name;
   if (context.empty()) return Status::InvalidArgument(path + ": no current-context");
-  const YAML::Node ctx = Named(root["contexts"], context, "context");
-  if (!ctx) return Status::InvalidArgument(path + ": context \"" + context + "\" not found");
-  const YAML::Node cluster = Named(root["clusters"], Scalar(ctx, "cluster"), "cluster");
-  if (!cluster) return Status::InvalidArgument(path + ": cluster \"" + Scalar(ctx, "cluster") + "\" not found");
-  const YAML::Node user = Named(root["users"], Scalar(ctx, "user"), "user");
+  std::optional<YAML::Node> found_ctx = Named(root["contexts"], context, "context");
+  if (!found_ctx) return Status::InvalidArgument(path + ": context \"" + context + "\" not found");
+  const YAML::Node ctx = *found_ctx;
+  std::optional<YAML::Node> found_cluster = Named(root["clusters"], Scalar(ctx, "cluster"), "cluster");
+  if (!found_cluster) return Status::InvalidArgument(path + ": cluster \"" + Scalar(ctx, "cluster") + "\" not found");
+  const YAML::Node cluster = *found_cluster;
+  std::optional<YAML::Node> user = Named(root["users"], Scalar(ctx, "user"), "user");
   KubeConfig c;
   c.source = path;
   c.server = Scalar(cluster, "server");
@@ -78,14 +83,14 @@ Result<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& co
     ASSIGN_OR_RETURN(c.ca_data, Base64Field(data, "certificate-authority-data"));
   }
   if (user) {
-    c.token = Scalar(user, "token");
-    c.token_file = Resolve(path, Scalar(user, "tokenFile"));
-    c.client_cert_file = Resolve(path, Scalar(user, "client-certificate"));
-    c.client_key_file = Resolve(path, Scalar(user, "client-key"));
-    if (std::string data = Scalar(user, "client-certificate-data"); !data.empty()) {
+    c.token = Scalar(*user, "token");
+    c.token_file = Resolve(path, Scalar(*user, "tokenFile"));
+    c.client_cert_file = Resolve(path, Scalar(*user, "client-certificate"));
+    c.client_key_file = Resolve(path, Scalar(*user, "client-key"));
+    if (std::string data = Scalar(*user, "client-certificate-data"); !data.empty()) {
       ASSIGN_OR_RETURN(c.client_cert_data, Base64Field(data, "client-certificate-data"));
     }
-    if (std::string data = Scalar(user, "client-key-data"); !data.empty()) {
+    if (std::string data = Scalar(*user, "client-key-data"); !data.empty()) {
       ASSIGN_OR_RETURN(c.client_key_data, Base64Field(data, "client-key-data"));
     }
   }

@@ -1,0 +1,261 @@
+// The API server's part, played faithfully without a cluster: render the self-managed overlay
+// with `kubectl kustomize`, take the ValidatingWebhookConfiguration, the TLS Secret, the policy
+// ConfigMap and the Deployment's arguments from it, run pullguard as that Deployment would
+// (with a fake Kubernetes API serving Secrets and ServiceAccounts in their real JSON shapes),
+// verify its certificate against the caBundle for the Service's DNS name, and send
+// AdmissionReviews to clientConfig.service.path with ?timeout=10s. Real registries provide
+// the images.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "auth/docker_config.h"
+#include "cli/manifest_reader.h"
+#include "integration/registry_env.h"
+#include "support/fake_api_server.h"
+#include "support/image_fixtures.h"
+#include "support/process.h"
+#include "support/registry_server.h"
+#include "support/tls_probe.h"
+
+namespace pullguard::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::vector<json> Render(const std::string& overlay, const TempDir& dir, const std::string& name) {
+  RunResult r = Run({"kubectl", "kustomize", overlay}, "", std::chrono::seconds(60));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string file = dir.Write(name, r.out);
+  auto manifests = cli::ReadManifests({file});
+  REQUIRE(manifests.ok());
+  std::vector<json> objects;
+  for (const auto& m : manifests.value()) objects.push_back(m.object);
+  return objects;
+}
+
+const json& Find(const std::vector<json>& objects, const std::string& kind, const std::string& name = "") {
+  for (const auto& o : objects) {
+    if (o["kind"] == kind && (name.empty() || o["metadata"]["name"] == name)) return o;
+  }
+  FAIL("no " + kind + " " + name + " in the rendered manifests");
+  static json none;
+  return none;
+}
+
+std::string DecodeData(const json& secret_or_webhook_field) {
+  auto decoded = auth::DecodeBase64(secret_or_webhook_field.get<std::string>());
+  REQUIRE(decoded.ok());
+  return decoded.value();
+}
+
+json Deployment(const std::string& ns, const std::string& image, const std::string& service_account,
+                const std::vector<std::string>& pull_secrets = {}) {
+  json spec = {{"containers", {{{"name", "web"}, {"image", image}}}}};
+  if (!service_account.empty()) spec["serviceAccountName"] = service_account;
+  if (!pull_secrets.empty()) {
+    spec["imagePullSecrets"] = json::array();
+    for (const auto& s : pull_secrets) spec["imagePullSecrets"].push_back({{"name", s}});
+  }
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", "web"}, {"namespace", ns}}},
+          {"spec", {{"replicas", 2}, {"selector", {{"matchLabels", {{"app", "web"}}}}},
+                    {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", spec}}}}}};
+}
+
+json Review(const json& object, const std::string& operation = "CREATE", const json& old = nullptr, bool dry_run = false) {
+  static int n = 0;
+  std::string ns = object["metadata"]["namespace"];
+  return {{"apiVersion", "admission.k8s.io/v1"},
+          {"kind", "AdmissionReview"},
+          {"request",
+           {{"uid", "e2e00000-0000-4000-8000-" + std::to_string(100000000000 + ++n)},
+            {"kind", {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}}},
+            {"resource", {{"group", "apps"}, {"version", "v1"}, {"resource", "deployments"}}},
+            {"requestKind", {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}}},
+            {"requestResource", {{"group", "apps"}, {"version", "v1"}, {"resource", "deployments"}}},
+            {"name", "web"}, {"namespace", ns}, {"operation", operation},
+            {"userInfo", {{"username", "e2e-admin"}, {"groups", {"system:masters", "system:authenticated"}}}},
+            {"object", object}, {"oldObject", old}, {"dryRun", dry_run},
+            {"options", {{"kind", operation == "CREATE" ? "CreateOptions" : "UpdateOptions"}, {"apiVersion", "meta.k8s.io/v1"}}}}}};
+}
+
+// What kubectl prints for an answer, as the API server relays it.
+std::string KubectlOutput(const json& response, const std::string& webhook_name, bool dry_run) {
+  std::string out;
+  if (response.contains("warnings")) {
+    for (const auto& w : response["warnings"]) out += "Warning: " + w.get<std::string>() + "\n";
+  }
+  if (response["allowed"].get<bool>()) {
+    out += std::string("deployment.apps/web created") + (dry_run ? " (server dry run)" : "") + "\n";
+  } else {
+    out += "Error from server (Forbidden): error when creating \"web.yaml\": admission webhook \"" + webhook_name +
+           "\" denied the request: " + response["status"]["message"].get<std::string>() + "\n";
+  }
+  return out;
+}
+
+TEST_CASE("kubectl kustomize renders every overlay", "[integration][manifests]") {
+  TempDir dir;
+  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
+  REQUIRE(Run({std::string(PULLGUARD_SOURCE_DIR) + "/certs/self-managed.sh", dir.File("manifests/overlays/self-managed")}).exit_code == 0);
+  for (const std::string overlay : {"cert-manager", "self-managed"}) {
+    INFO(overlay);
+    auto objects = Render(dir.File("manifests/overlays/" + overlay), dir, overlay + ".yaml");
+    const json& webhook = Find(objects, "ValidatingWebhookConfiguration", "pullguard");
+    const json& w = webhook["webhooks"][0];
+    CHECK(w["sideEffects"] == "None");
+    CHECK(w["admissionReviewVersions"] == json::array({"v1"}));
+    CHECK(w["clientConfig"]["service"]["path"] == "/validate");
+    std::string resources;
+    for (const auto& rule : w["rules"]) {
+      for (const auto& r : rule["resources"]) resources += r.get<std::string>() + ",";
+    }
+    for (const char* r : {"pods", "pods/ephemeralcontainers", "deployments", "replicasets", "statefulsets", "daemonsets",
+                          "jobs", "cronjobs", "replicationcontrollers", "podtemplates"}) {
+      CHECK_THAT(resources, Catch::Contains(std::string(r) + ","));
+    }
+    CHECK(w["namespaceSelector"]["matchExpressions"][0]["values"] == json::array({"pullguard-system", "kube-system"}));
+    const json& deployment = Find(objects, "Deployment", "pullguard");
+    CHECK(deployment["spec"]["replicas"] == 2);
+    CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] == true);
+    const json& role = Find(objects, "ClusterRole", "pullguard");
+    CHECK(role["rules"][0]["verbs"] == json::array({"get"}));  // no list/watch on secrets
+    Find(objects, "PodDisruptionBudget", "pullguard");
+    auto policy = Find(objects, "ConfigMap", "pullguard-policy")["data"]["policy.yaml"].get<std::string>();
+    CHECK(Run({PULLGUARD_BINARY, "policy", "validate", dir.Write("policy-" + overlay + ".yaml", policy)}).exit_code == 0);
+    if (overlay == "cert-manager") {
+      CHECK(webhook["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == "pullguard-system/pullguard-serving-cert");
+      Find(objects, "Certificate", "pullguard-serving-cert");
+    } else {
+      CHECK_THAT(DecodeData(w["clientConfig"]["caBundle"]), Catch::StartsWith("-----BEGIN CERTIFICATE-----"));
+      CHECK(Find(objects, "Secret", "pullguard-tls")["type"] == "kubernetes.io/tls");
+    }
+  }
+}
+
+TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missing secrets, RBAC refusals, dry runs",
+          "[integration][manifests]") {
+  TempDir dir;
+  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
+  REQUIRE(Run({std::string(PULLGUARD_SOURCE_DIR) + "/certs/self-managed.sh", dir.File("manifests/overlays/self-managed")}).exit_code == 0);
+  auto objects = Render(dir.File("manifests/overlays/self-managed"), dir, "rendered.yaml");
+  const json& webhook = Find(objects, "ValidatingWebhookConfiguration", "pullguard")["webhooks"][0];
+  const json& service = webhook["clientConfig"]["service"];
+  const std::string service_dns = service["name"].get<std::string>() + "." + service["namespace"].get<std::string>() + ".svc";
+  const std::string ca_bundle = dir.Write("ca-bundle.pem", DecodeData(webhook["clientConfig"]["caBundle"]));
+  const json& tls = Find(objects, "Secret", "pullguard-tls");
+  fs::create_directories(dir.File("etc/tls"));
+  fs::create_directories(dir.File("etc/policy"));
+  dir.Write("etc/tls/tls.crt", DecodeData(tls["data"]["tls.crt"]));
+  dir.Write("etc/tls/tls.key", DecodeData(tls["data"]["tls.key"]));
+
+  // A registry with Basic auth holds the image; the policy from the ConfigMap learns to reach it.
+  std::string registry_certs = MakeCerts(dir, "registry-certs");
+  RegistryOptions options;
+  options.auth = RegistryAuth::kBasic;
+  RegistryServer registry(registry_certs + "/tls.crt", registry_certs + "/tls.key", registry_certs + "/ca.crt", options);
+  PushSingle(registry, "team/web", "1.0", "linux/amd64");
+  PushSingle(registry, "team/web", "latest", "linux/amd64");
+  const std::string image = registry.host() + "/team/web:1.0";
+  std::string policy = Find(objects, "ConfigMap", "pullguard-policy")["data"]["policy.yaml"];
+  dir.Write("etc/policy/policy.yaml", policy + "registries:\n  - host: \"127.0.0.1:*\"\n    caFile: " + registry_certs +
+                                          "/ca.crt\n    allowPrivateAddress: true\n");
+
+  // The Kubernetes API: ServiceAccount app-sa carries the only pull secret for the registry.
+  std::string api_certs = MakeCerts(dir, "api-certs");
+  FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "token-one");
+  std::string docker_config = json{{"auths", {{registry.host(), {{"auth", auth::EncodeAuthField(options.user, options.password)}}}}}}.dump();
+  api.AddSecret("demo", "regcred", "kubernetes.io/dockerconfigjson", {{".dockerconfigjson", docker_config}});
+  api.AddServiceAccount("demo", "app-sa", {"regcred"});
+  api.AddServiceAccount("demo", "default", {});
+  api.Forbid("locked");
+  std::string token_file = dir.Write("token", "token-one\n");
+  std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", token_file));
+
+  // pullguard as the Deployment runs it: its own args, with the mount paths moved here.
+  std::vector<std::string> argv{PULLGUARD_BINARY};
+  for (const auto& arg : Find(objects, "Deployment", "pullguard")["spec"]["template"]["spec"]["containers"][0]["args"]) {
+    std::string a = std::regex_replace(arg.get<std::string>(), std::regex("/etc/pullguard/"), dir.File("etc/"));
+    if (a.rfind("--listen=", 0) == 0) a = "--listen=127.0.0.1:0";
+    if (a.rfind("--shutdown-delay-ms=", 0) == 0) continue;
+    argv.push_back(a);
+  }
+  argv.push_back("--kubeconfig=" + kubeconfig);
+  Process pullguard(argv, dir.path());
+  REQUIRE(pullguard.WaitForStderr("\"msg\":\"listening\""));
+  std::smatch m;
+  std::string log = pullguard.Stderr();
+  REQUIRE(std::regex_search(log, m, std::regex("\"port\":(\\d+)")));
+  int port = std::stoi(m[1]);
+
+  // The API server verifies the webhook's certificate against caBundle, for the Service's name.
+  TlsResult handshake = Handshake(port, ca_bundle, service_dns);
+  INFO(handshake.error);
+  REQUIRE(handshake.handshake_ok);
+  CHECK_FALSE(Handshake(port, ca_bundle, "pullguard.other-namespace.svc").handshake_ok);
+
+  const std::string url = service["path"].get<std::string>() + "?timeout=" + std::to_string(webhook["timeoutSeconds"].get<int>()) + "s";
+  auto ask = [&](const json& review) {
+    TlsAnswer a = TlsPost(port, ca_bundle, service_dns, url, review.dump());
+    INFO(a.error << " " << a.body);
+    REQUIRE(a.status == 200);
+    json doc = json::parse(a.body);
+    CHECK(doc["response"]["uid"] == review["request"]["uid"]);
+    return doc["response"];
+  };
+  auto text = [](const json& response) {
+    std::string all = response.contains("status") ? response["status"]["message"].get<std::string>() : "";
+    if (response.contains("warnings")) {
+      for (const auto& w : response["warnings"]) all += "\n" + w.get<std::string>();
+    }
+    return all;
+  };
+
+  json admitted = ask(Review(Deployment("demo", image, "app-sa")));
+  CHECK(admitted["allowed"] == true);
+  CHECK_FALSE(admitted.contains("warnings"));
+
+  json without = ask(Review(Deployment("demo", image, "")));  // runs as "default": no secret
+  CHECK(without["allowed"] == false);
+  CHECK_THAT(text(without), Catch::Contains("spec.template.spec.containers[0].image \"" + image + "\": AuthRequired: " +
+                                            registry.host() + " asks for credentials and no pull secret matches it"));
+
+  json ghost = ask(Review(Deployment("demo", image, "app-sa", {"ghost"})));
+  CHECK(ghost["allowed"] == false);
+  CHECK_THAT(text(ghost), Catch::Contains("spec.template.spec.imagePullSecrets[0] \"ghost\": PullSecretMissing: secret demo/ghost does not exist"));
+
+  json no_account = ask(Review(Deployment("demo", image, "nope")));
+  CHECK_THAT(text(no_account), Catch::Contains("spec.template.spec.serviceAccountName \"nope\": ServiceAccountMissing: "
+                                               "ServiceAccount demo/nope does not exist, so no pod will be created"));
+
+  json locked = ask(Review(Deployment("locked", image, "app-sa")));
+  CHECK_THAT(text(locked), Catch::Contains("ServiceAccount locked/app-sa could not be read: the Kubernetes API forbids "
+                                           "pullguard to get serviceaccounts in namespace locked (403)"));
+
+  // An UPDATE that changes no image (kubectl label) asks neither the API nor the registry.
+  int api_requests = api.requests();
+  json unchanged = ask(Review(Deployment("demo", image, ""), "UPDATE", Deployment("demo", image, "")));
+  CHECK(unchanged["allowed"] == true);
+  CHECK(api.requests() == api_requests);
+
+  // kubectl apply --dry-run=server: the same answer as the real request.
+  json dry = ask(Review(Deployment("demo", image, ""), "CREATE", nullptr, true));
+  CHECK(dry["allowed"] == without["allowed"]);
+  CHECK(text(dry) == text(without));
+  // The policy warns on :latest: admitted, with kubectl printing the warning.
+  json dry_warned = ask(Review(Deployment("demo", registry.host() + "/team/web:latest", "app-sa"), "CREATE", nullptr, true));
+  CHECK(dry_warned["allowed"] == true);
+  REQUIRE(dry_warned.contains("warnings"));
+  CHECK_THAT(dry_warned["warnings"][0].get<std::string>(), Catch::Contains("PolicyViolation: tag :latest can change between pulls"));
+  std::cout << "--- kubectl apply --dry-run=server, denied:\n" << KubectlOutput(dry, webhook["name"], true)
+            << "--- kubectl apply --dry-run=server, with a warning:\n" << KubectlOutput(dry_warned, webhook["name"], true);
+  CHECK(pullguard.Stderr().find(options.password) == std::string::npos);
+}
+
+}  // namespace
+}  // namespace pullguard::testing

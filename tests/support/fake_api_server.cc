@@ -1,0 +1,119 @@
+#include "support/fake_api_server.h"
+
+#include <chrono>
+
+
+namespace pullguard::testing {
+namespace {
+
+// Standard base64 of arbitrary bytes, as the API server encodes Secret data.
+std::string Base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(n >> s) & 63]);
+  }
+  if (i < bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+nlohmann::json StatusBody(int code, const std::string& reason, const std::string& message) {
+  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()}, {"status", "Failure"},
+          {"message", message}, {"reason", reason}, {"code", code}};
+}
+
+}  // namespace
+
+FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, std::string token) : token_(std::move(token)) {
+  server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) { Serve("secrets", req, res); });
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/serviceaccounts/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) { Serve("serviceaccounts", req, res); });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
+
+FakeApiServer::~FakeApiServer() {
+  server_->stop();
+  thread_.join();
+}
+
+void FakeApiServer::SetToken(std::string token) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  token_ = std::move(token);
+}
+
+void FakeApiServer::Forbid(const std::string& ns) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  forbidden_.insert(ns);
+}
+
+void FakeApiServer::AddSecret(const std::string& ns, const std::string& name, const std::string& type,
+                              const std::map<std::string, std::string>& data) {
+  nlohmann::json encoded = nlohmann::json::object();
+  for (const auto& [k, v] : data) encoded[k] = Base64(v);
+  std::lock_guard<std::mutex> lock(mutex_);
+  objects_["secrets/" + ns + "/" + name] = {{"kind", "Secret"},
+                                             {"apiVersion", "v1"},
+                                             {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "0b1c"}, {"resourceVersion", "1"}}},
+                                             {"type", type},
+                                             {"data", encoded}};
+}
+
+void FakeApiServer::AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets) {
+  nlohmann::json refs = nlohmann::json::array();
+  for (const auto& s : pull_secrets) refs.push_back({{"name", s}});
+  nlohmann::json sa = {{"kind", "ServiceAccount"},
+                       {"apiVersion", "v1"},
+                       {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "5a7e"}, {"resourceVersion", "1"}}}};
+  if (!pull_secrets.empty()) sa["imagePullSecrets"] = refs;
+  std::lock_guard<std::mutex> lock(mutex_);
+  objects_["serviceaccounts/" + ns + "/" + name] = sa;
+}
+
+void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  std::string ns = req.matches[1], name = req.matches[2];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (req.get_header_value("Authorization") != "Bearer " + token_) {
+    res.status = 401;
+    res.set_content(StatusBody(401, "Unauthorized", "Unauthorized").dump(), "application/json");
+    return;
+  }
+  if (forbidden_.count(ns)) {
+    res.status = 403;
+    res.set_content(StatusBody(403, "Forbidden",
+                               kind + " \"" + name + "\" is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" "
+                               "cannot get resource \"" + kind + "\" in API group \"\" in the namespace \"" + ns + "\"")
+                        .dump(),
+                    "application/json");
+    return;
+  }
+  auto it = objects_.find(kind + "/" + ns + "/" + name);
+  if (it == objects_.end()) {
+    res.status = 404;
+    res.set_content(StatusBody(404, "NotFound", kind + " \"" + name + "\" not found").dump(), "application/json");
+    return;
+  }
+  res.set_content(it->second.dump(), "application/json");
+}
+
+std::string FakeApiServer::Kubeconfig(const std::string& ca, const std::string& token_file) const {
+  return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: https://127.0.0.1:" +
+         std::to_string(port_) + "\n    certificate-authority: " + ca +
+         "\nusers:\n- name: pullguard\n  user:\n    tokenFile: " + token_file +
+         "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: pullguard\n";
+}
+
+}  // namespace pullguard::testing
