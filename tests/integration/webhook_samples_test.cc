@@ -139,6 +139,20 @@ TEST_CASE("exempt namespaces are allowed without a look", "[integration]") {
   CHECK_FALSE(answer["response"].contains("warnings"));
 }
 
+TEST_CASE("GET /metrics counts reviews and findings by decision, reason and action only", "[integration]") {
+  WebhookProcess webhook(kSamplePolicy);
+  REQUIRE(webhook.Post("/validate", TestData("admissionreview/pod-create-dryrun.json")).status == 200);
+  REQUIRE(webhook.Post("/validate", TestData("admissionreview/pod-create.json")).status == 200);
+  HttpAnswer metrics = webhook.Get("/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_reviews_total{decision=\"deny\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_reviews_total{decision=\"allow\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{reason=\"InvalidReference\",action=\"deny\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{reason=\"PolicyViolation\",action=\"warn\"} 2\n"));
+  CHECK(metrics.body.find("Team/worker") == std::string::npos);  // no images, hosts or namespaces
+  CHECK(metrics.body.find("jobs") == std::string::npos);
+}
+
 TEST_CASE("the webhook logs one JSON line per review, without the object", "[integration]") {
   WebhookProcess webhook(kSamplePolicy);
   json review = json::parse(TestData("admissionreview/pod-create-dryrun.json"));

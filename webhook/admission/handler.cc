@@ -7,6 +7,7 @@
 #include "admission/review.h"
 #include "admission/workload.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace pullguard::admission {
 namespace {
@@ -108,6 +109,12 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
     return result;
   }
   const policy::Verdict& verdict = checked->verdict;
+  for (const auto* list : {&verdict.denials, &verdict.warnings}) {
+    for (const auto& f : *list) {
+      CountMetric("pullguard_findings_total", "reason=\"" + std::string(ReasonName(f.reason)) + "\",action=\"" +
+                                                  std::string(ActionName(f.action)) + "\"");
+    }
+  }
   result.body = verdict.denials.empty() && verdict.warnings.empty()
                     ? AllowedText(req.api_version, req.uid)
                     : BuildResponse(req.api_version, req.uid, verdict)

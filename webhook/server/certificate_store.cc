@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace pullguard::server {
 namespace {
@@ -110,6 +111,7 @@ Status CertificateStore::ReloadIfChanged() {
   std::lock_guard<std::mutex> lock(mutex_);
   cert_fp_ = cert_fp.value();
   key_fp_ = key_fp.value();
+  CountMetric("pullguard_reloads_total", std::string("kind=\"certificate\",result=\"") + (pair.ok() ? "ok" : "failed") + "\"");
   if (!pair.ok()) {
     Log(LogLevel::kError, "certificate reload failed; the previous certificate stays in use",
         {{"cert", cert_path_}, {"error", pair.status().message()}});

@@ -6,6 +6,7 @@
 
 #include "admission/timeout.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace pullguard::server {
 namespace {
@@ -60,10 +61,14 @@ void WebhookServer::RegisterRoutes() {
     }
     res.set_content("ok\n", "text/plain");
   });
+  http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(RenderMetrics(), "text/plain; version=0.0.4");
+  });
   http_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
     auto start = Clock::now();
     if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
       SendJsonError(res, 415, "Content-Type must be application/json");
+      CountMetric("pullguard_reviews_total", "decision=\"error\"");
       Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
       return;
     }
@@ -73,14 +78,17 @@ void WebhookServer::RegisterRoutes() {
     admission::HandleResult result = handler_.Handle(req.body, admission::CheckBudget(api_timeout, margin));
     res.status = result.http_status;
     res.set_content(std::move(result.body), "application/json");
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    CountMetric("pullguard_reviews_total", "decision=\"" + result.log.decision + "\"");
+    CountMetric("pullguard_review_seconds_total", "", ms / 1000);
     if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
-      LogRaw(result.log.Format(result.http_status, std::chrono::duration<double, std::milli>(Clock::now() - start).count()));
+      LogRaw(result.log.Format(result.http_status, ms));
     }
   });
   http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     std::string message = res.status == 413   ? "the body is larger than the 3 MiB an AdmissionReview may have"
-                          : res.status == 404 ? "no such endpoint: use POST /validate, GET /healthz or GET /readyz"
+                          : res.status == 404 ? "no such endpoint: use POST /validate, GET /healthz, /readyz or /metrics"
                                               : "request failed";
     SendJsonError(res, res.status, message);
     Log(LogLevel::kWarn, "http error", {{"status", res.status}, {"path", req.path}, {"method", req.method}});
