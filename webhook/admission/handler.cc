@@ -111,8 +111,7 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
   const policy::Verdict& verdict = checked->verdict;
   for (const auto* list : {&verdict.denials, &verdict.warnings}) {
     for (const auto& f : *list) {
-      CountMetric("pullguard_findings_total", "reason=\"" + std::string(ReasonName(f.reason)) + "\",action=\"" +
-                                                  std::string(ActionName(f.action)) + "\"");
+      CountFinding(f.reason, f.action);
     }
   }
   result.body = verdict.denials.empty() && verdict.warnings.empty()

@@ -100,10 +100,7 @@ std::vector<registry::ProbeAnswer> RegistryChecks::Run(const std::vector<registr
     }
   }
   if (stats) *stats = local;
-  if (local.cache_hits) CountMetric("pullguard_registry_checks_total", "outcome=\"cache_hit\"", local.cache_hits);
-  if (local.probes) CountMetric("pullguard_registry_checks_total", "outcome=\"probe\"", local.probes);
-  if (local.coalesced) CountMetric("pullguard_registry_checks_total", "outcome=\"joined\"", local.coalesced);
-  if (local.timed_out) CountMetric("pullguard_registry_checks_total", "outcome=\"timed_out\"", local.timed_out);
+  CountRegistryChecks(local.cache_hits, local.probes, local.coalesced, local.timed_out);
   std::vector<registry::ProbeAnswer> out;
   out.reserve(answers.size());
   for (auto& a : answers) out.push_back(std::move(*a));

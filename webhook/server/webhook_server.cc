@@ -68,7 +68,7 @@ void WebhookServer::RegisterRoutes() {
     auto start = Clock::now();
     if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
       SendJsonError(res, 415, "Content-Type must be application/json");
-      CountMetric("pullguard_reviews_total", "decision=\"error\"");
+      CountReview("error", 0);
       Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
       return;
     }
@@ -79,8 +79,7 @@ void WebhookServer::RegisterRoutes() {
     res.status = result.http_status;
     res.set_content(std::move(result.body), "application/json");
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    CountMetric("pullguard_reviews_total", "decision=\"" + result.log.decision + "\"");
-    CountMetric("pullguard_review_seconds_total", "", ms / 1000);
+    CountReview(result.log.decision, ms / 1000);
     if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
       LogRaw(result.log.Format(result.http_status, ms));
     }
