@@ -102,6 +102,23 @@ std::string LogTimestamp() {
 }
 
 std::string JsonQuote(std::string_view s) {
+  // Fast path for the common case (uids, names, namespaces): printable ASCII that needs no
+  // escaping. Anything else goes through nlohmann, which escapes and replaces invalid UTF-8.
+  bool plain = true;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return out;
+  }
   return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
