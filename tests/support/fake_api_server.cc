@@ -2,29 +2,11 @@
 
 #include <chrono>
 
+#include "auth/docker_config.h"
+
 
 namespace pullguard::testing {
 namespace {
-
-// Standard base64 of arbitrary bytes, as the API server encodes Secret data.
-std::string Base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(n >> s) & 63]);
-  }
-  if (i < bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 nlohmann::json StatusBody(int code, const std::string& reason, const std::string& message) {
   return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()}, {"status", "Failure"},
@@ -62,7 +44,7 @@ void FakeApiServer::Forbid(const std::string& ns) {
 void FakeApiServer::AddSecret(const std::string& ns, const std::string& name, const std::string& type,
                               const std::map<std::string, std::string>& data) {
   nlohmann::json encoded = nlohmann::json::object();
-  for (const auto& [k, v] : data) encoded[k] = Base64(v);
+  for (const auto& [k, v] : data) encoded[k] = auth::EncodeBase64(v);  // as the API server encodes Secret data
   std::lock_guard<std::mutex> lock(mutex_);
   objects_["secrets/" + ns + "/" + name] = {{"kind", "Secret"},
                                              {"apiVersion", "v1"},

@@ -10,48 +10,25 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "auth/docker_config.h"
 #include "support/process.h"
 
 namespace pullguard::testing {
 namespace {
 
+// base64 (x5c) or base64url without padding (JWS segments).
 std::string Base64(const std::string& in, bool url) {
-  static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  static constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const char* a = url ? kUrl : kStd;
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(a[(n >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-    out.push_back(a[(n >> 18) & 63]);
-    out.push_back(a[(n >> 12) & 63]);
-    if (i + 1 < in.size()) out.push_back(a[(n >> 6) & 63]);
-    if (!url) out.append(i + 1 < in.size() ? "=" : "==");
-  }
+  std::string out = auth::EncodeBase64(in);
+  if (!url) return out;
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
   return out;
 }
 
 std::string DecodeBasic(const std::string& header) {
   if (header.rfind("Basic ", 0) != 0) return "";
-  std::string in = header.substr(6), out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = (c >= 'A' && c <= 'Z') ? c - 'A' : (c >= 'a' && c <= 'z') ? c - 'a' + 26 : (c >= '0' && c <= '9') ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
-    if (v < 0) continue;
-    buf = (buf << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(char((buf >> bits) & 0xff));
-    }
-  }
-  return out;
+  auto decoded = auth::DecodeBase64(header.substr(6));
+  return decoded.ok() ? decoded.value() : "";
 }
 
 }  // namespace

@@ -80,9 +80,8 @@ Result<std::pair<std::string, std::string>> DecodeAuthField(std::string_view fie
   return std::make_pair(decoded.substr(0, colon), decoded.substr(colon + 1));
 }
 
-std::string EncodeAuthField(std::string_view username, std::string_view password) {
+std::string EncodeBase64(std::string_view in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string in = std::string(username) + ":" + std::string(password);
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
@@ -98,6 +97,10 @@ std::string EncodeAuthField(std::string_view username, std::string_view password
     out.push_back('=');
   }
   return out;
+}
+
+std::string EncodeAuthField(std::string_view username, std::string_view password) {
+  return EncodeBase64(std::string(username) + ":" + std::string(password));
 }
 
 Result<DockerConfigEntry> DecodeEntry(const json& value, DockerConfigEntry* partial) {

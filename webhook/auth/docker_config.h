@@ -37,5 +37,7 @@ Result<DockerConfig> ParseDockerConfigJson(std::string_view text);  // {"auths":
 
 // Bytes of base64 text (standard alphabet, padded). Used for Secret data.
 Result<std::string> DecodeBase64(std::string_view text);
+// Standard, padded base64 of `bytes`.
+std::string EncodeBase64(std::string_view bytes);
 
 }  // namespace pullguard::auth

@@ -13,14 +13,6 @@ namespace {
 constexpr auto kPingTtl = std::chrono::minutes(5);
 constexpr long long kMinTokenSeconds = 60;
 
-ProbeAnswer Fail(Reason reason, std::string detail, std::string fix, bool transient = false) {
-  ProbeAnswer a;
-  a.reason = reason;
-  a.detail = std::move(detail);
-  a.fix = std::move(fix);
-  a.transient = transient;
-  return a;
-}
 
 }  // namespace
 
@@ -65,7 +57,7 @@ Authorization Authorizer::Authorize(const Endpoint& endpoint, const ProbeTarget&
   for (const auto& c : challenges) {
     if (c.scheme == "basic") return {credential ? BasicAuthorization(*credential) : "", "", std::nullopt};
   }
-  return {"", "", Fail(Reason::kRegistryError, endpoint.host + " asks for an authentication scheme pullguard does not speak",
+  return {"", "", Failure(Reason::kRegistryError, endpoint.host + " asks for an authentication scheme pullguard does not speak",
                        "use a registry with Basic or Bearer token auth", false)};
 }
 
@@ -77,7 +69,7 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
   // Credentials go to the realm only over TLS; a plain-HTTP realm is accepted only for a
   // registry that is itself marked insecure.
   if (UrlScheme(realm) != "https" && !(endpoint.settings.insecure && UrlScheme(realm) == "http")) {
-    return {"", "", Fail(Reason::kRegistryError, endpoint.host + "'s token realm " + RedactUrl(realm) + " is not https",
+    return {"", "", Failure(Reason::kRegistryError, endpoint.host + "'s token realm " + RedactUrl(realm) + " is not https",
                          "fix the registry's auth configuration, or mark it insecure in the policy", false)};
   }
   std::string identity = credential ? credential->Identity() : "anonymous";
@@ -97,10 +89,10 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
   if (r.error != TransportError::kNone) return {"", "", TransportFailure(r, realm_host, target)};
   if (r.status == 401 || r.status == 403) {
     if (credential) {
-      return {"", "", Fail(Reason::kAuthFailed, "the token service " + realm_host + " rejected " + credential->source,
+      return {"", "", Failure(Reason::kAuthFailed, "the token service " + realm_host + " rejected " + credential->source,
                            "update the pull secret's credentials for " + endpoint.registry)};
     }
-    return {"", "", Fail(Reason::kAuthRequired,
+    return {"", "", Failure(Reason::kAuthRequired,
                          endpoint.registry + " allows no anonymous pulls and no pull secret matches it (a 401 may "
                                              "also mean the repository does not exist)",
                          "add an imagePullSecret with an entry for " + endpoint.registry)};
@@ -115,7 +107,7 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
     if (auto e = doc.find("expires_in"); e != doc.end() && e->is_number_integer()) expires_in = e->get<long long>();
   }
   if (token.empty()) {
-    return {"", "", Fail(Reason::kRegistryError, "the token service " + realm_host + " answered without a token",
+    return {"", "", Failure(Reason::kRegistryError, "the token service " + realm_host + " answered without a token",
                          "check the registry's auth service", true)};
   }
   tokens_.Put(key, token, std::chrono::seconds(std::max(expires_in, kMinTokenSeconds)));

@@ -5,47 +5,39 @@
 namespace pullguard::registry {
 namespace {
 
-ProbeAnswer Fail(Reason reason, std::string detail, std::string fix, bool transient) {
-  ProbeAnswer a;
-  a.reason = reason;
-  a.detail = std::move(detail);
-  a.fix = std::move(fix);
-  a.transient = transient;
-  return a;
-}
 
 }  // namespace
 
 ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, const ProbeTarget& target) {
   switch (r.error) {
     case TransportError::kDns:
-      return Fail(Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
+      return Failure(Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
                   "check the registry name in the image", false);
     case TransportError::kConnect:
-      return Fail(Reason::kRegistryUnreachable, "cannot connect to " + host + " (" + r.error_detail + ")",
+      return Failure(Reason::kRegistryUnreachable, "cannot connect to " + host + " (" + r.error_detail + ")",
                   "check that the registry is up and reachable from the cluster", true);
     case TransportError::kReset:
-      return Fail(Reason::kRegistryUnreachable, "connection to " + host + " broke (" + r.error_detail + ")",
+      return Failure(Reason::kRegistryUnreachable, "connection to " + host + " broke (" + r.error_detail + ")",
                   "retry; check the registry and any proxy in between", true);
     case TransportError::kTimeout:
       if (Clock::now() + std::chrono::milliseconds(20) >= target.deadline) {
-        return Fail(Reason::kCheckTimedOut, "no answer from " + host + " before the admission deadline",
+        return Failure(Reason::kCheckTimedOut, "no answer from " + host + " before the admission deadline",
                     "retry; if it persists, check the registry", true);
       }
-      return Fail(Reason::kRegistryUnreachable, "connecting to " + host + " timed out",
+      return Failure(Reason::kRegistryUnreachable, "connecting to " + host + " timed out",
                   "check that the registry is reachable from the cluster", true);
     case TransportError::kTls:
-      return Fail(Reason::kRegistryTLSError, "TLS with " + host + " failed: " + r.error_detail,
+      return Failure(Reason::kRegistryTLSError, "TLS with " + host + " failed: " + r.error_detail,
                   "trust the registry's CA (policy registries[].caFile) or fix its certificate", false);
     case TransportError::kBlockedAddress:
-      return Fail(Reason::kPolicyViolation, host + " resolves to " + r.error_detail + ", which pullguard does not contact",
+      return Failure(Reason::kPolicyViolation, host + " resolves to " + r.error_detail + ", which pullguard does not contact",
                   "allow it in the policy (registries[].allowPrivateAddress) if it is your registry", false);
     case TransportError::kProtocol:
     case TransportError::kOther:
     case TransportError::kNone:
       break;
   }
-  return Fail(Reason::kRegistryError, "no usable HTTP answer from " + host + " (" + r.error_detail + ")",
+  return Failure(Reason::kRegistryError, "no usable HTTP answer from " + host + " (" + r.error_detail + ")",
               "retry; check that " + host + " is a container registry", true);
 }
 
@@ -59,12 +51,12 @@ ProbeAnswer UnexpectedStatus(const HttpResponse& r, const std::string& who, cons
     std::string remaining = r.Header("ratelimit-remaining");
     std::string detail = "429 from " + who;
     if (!remaining.empty()) detail += ", ratelimit-remaining " + remaining.substr(0, 40);
-    return Fail(Reason::kRateLimited, detail + registry_says, "retry later, authenticate the pulls, or use a mirror", true);
+    return Failure(Reason::kRateLimited, detail + registry_says, "retry later, authenticate the pulls, or use a mirror", true);
   }
   if (r.status >= 500) {
-    return Fail(Reason::kRegistryError, status + " from " + who + registry_says, "retry later; the registry is failing", true);
+    return Failure(Reason::kRegistryError, status + " from " + who + registry_says, "retry later; the registry is failing", true);
   }
-  return Fail(Reason::kRegistryError, "unexpected " + status + " from " + who + " to " + what + registry_says,
+  return Failure(Reason::kRegistryError, "unexpected " + status + " from " + who + " to " + what + registry_says,
               "check that it is a container registry", true);
 }
 

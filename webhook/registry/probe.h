@@ -41,6 +41,17 @@ struct ProbeAnswer {
   std::vector<std::string> platforms;  // offered platforms, when they were looked at
 };
 
+// A failed answer: the finding's reason, detail and fix; `transient` when a cached "exists"
+// may stand in for it.
+inline ProbeAnswer Failure(Reason reason, std::string detail, std::string fix, bool transient = false) {
+  ProbeAnswer a;
+  a.reason = reason;
+  a.detail = std::move(detail);
+  a.fix = std::move(fix);
+  a.transient = transient;
+  return a;
+}
+
 // What the checker calls; RegistryClient in production, fakes in unit tests.
 class Prober {
  public:

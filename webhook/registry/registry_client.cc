@@ -6,14 +6,6 @@
 namespace pullguard::registry {
 namespace {
 
-ProbeAnswer Fail(Reason reason, std::string detail, std::string fix, bool transient = false) {
-  ProbeAnswer a;
-  a.reason = reason;
-  a.detail = std::move(detail);
-  a.fix = std::move(fix);
-  a.transient = transient;
-  return a;
-}
 
 std::string Sources(const std::vector<std::string>& sources) {
   std::string out;
@@ -69,13 +61,13 @@ ProbeAnswer RegistryClient::Probe(const ProbeTarget& target) {
           rejected.push_back(credential->source);
           break;
         }
-        return Fail(Reason::kAuthRequired,
+        return Failure(Reason::kAuthRequired,
                     target.registry + " asks for credentials and no pull secret matches it (a 401 may also mean "
                                       "the repository does not exist)",
                     "add an imagePullSecret with an entry for " + target.registry);
       }
       if (r.status == 403) {
-        return Fail(Reason::kAccessDenied,
+        return Failure(Reason::kAccessDenied,
                     target.registry + " denied " + (credential ? credential->source : std::string("anonymous pulls")) +
                         " access to " + target.repository + " (403)",
                     "grant the pull secret's account read access to " + target.repository);
@@ -83,7 +75,7 @@ ProbeAnswer RegistryClient::Probe(const ProbeTarget& target) {
       return Interpret(endpoint, target, authz.header, r);
     }
   }
-  return Fail(Reason::kAuthFailed, target.registry + " rejected every matching credential (" + Sources(rejected) + ")",
+  return Failure(Reason::kAuthFailed, target.registry + " rejected every matching credential (" + Sources(rejected) + ")",
               "update the pull secret's credentials for " + target.registry);
 }
 
@@ -104,7 +96,7 @@ ProbeAnswer RegistryClient::Interpret(const Endpoint& endpoint, const ProbeTarge
   found.digest = r.Header("docker-content-digest");
   found.media_type = r.Header("content-type");
   if (target.by_digest && !found.digest.empty() && found.digest != target.reference) {
-    return Fail(Reason::kRegistryError,
+    return Failure(Reason::kRegistryError,
                 endpoint.host + " answered digest " + Short(found.digest) + " for " + Short(target.reference),
                 "check the registry or any proxy in front of it: it serves other content than asked", false);
   }
@@ -119,15 +111,15 @@ ProbeAnswer RegistryClient::MissingRepositoryOrReference(const Endpoint& endpoin
   bool repo_missing = tags.error == TransportError::kNone && tags.status == 404;
   std::string name = target.registry + "/" + target.repository;
   if (repo_missing) {
-    return Fail(Reason::kRepositoryNotFound, "repository " + name + " does not exist",
+    return Failure(Reason::kRepositoryNotFound, "repository " + name + " does not exist",
                 "check the repository name, or push the image");
   }
   std::string unsure = (tags.error == TransportError::kNone && tags.status == 200) ? "" : " (nor, perhaps, the repository)";
   if (target.by_digest) {
-    return Fail(Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist in " + name + unsure,
+    return Failure(Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist in " + name + unsure,
                 "use a digest the registry has (crane digest " + name + ":TAG)");
   }
-  return Fail(Reason::kTagNotFound, "tag " + target.reference + " does not exist in " + name + unsure,
+  return Failure(Reason::kTagNotFound, "tag " + target.reference + " does not exist in " + name + unsure,
               "push the tag, or use one that exists (crane ls " + name + ")");
 }
 
@@ -163,7 +155,7 @@ ProbeAnswer RegistryClient::CheckPlatforms(const Endpoint& endpoint, const Probe
                                            const std::string& authorization, ProbeAnswer found) {
   auto offered = OfferedPlatforms(endpoint, target, authorization, found);
   if (!offered.ok()) {
-    return Fail(Reason::kRegistryError, "could not read the platforms of " + target.Image() + ": " + offered.status().message(),
+    return Failure(Reason::kRegistryError, "could not read the platforms of " + target.Image() + ": " + offered.status().message(),
                 "retry; the image exists but its platforms were not checked", true);
   }
   for (const auto& p : offered.value()) found.platforms.push_back(p.ToString());
@@ -176,7 +168,7 @@ ProbeAnswer RegistryClient::CheckPlatforms(const Endpoint& endpoint, const Probe
   if (missing.empty()) return found;
   std::string has;
   for (const auto& p : found.platforms) has += (has.empty() ? "" : ", ") + p;
-  return Fail(Reason::kPlatformMismatch, "no " + missing + " image (it has " + (has.empty() ? "none" : has) + ")",
+  return Failure(Reason::kPlatformMismatch, "no " + missing + " image (it has " + (has.empty() ? "none" : has) + ")",
               "build and push " + missing + ", or schedule the pod on nodes it runs on (nodeSelector)");
 }
 
