@@ -22,8 +22,9 @@ certs: deps
 run: build certs
 	$(BUILD)/pullguard serve --listen $(LISTEN) --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key --policy $(POLICY)
 
+# The tests see loopback only (.ci/loopback-only.sh): every server they use is on 127.0.0.1.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	cd $(BUILD) && ../.ci/loopback-only.sh ctest --output-on-failure -j $(JOBS) --timeout 300
 
 
 clean:

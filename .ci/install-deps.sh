@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
   docker-registry apache2-utils wrk
+  iproute2 util-linux
 )
 
 # kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's

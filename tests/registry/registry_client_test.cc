@@ -3,7 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <netdb.h>
+
 #include "registry/address_guard.h"
+#include "registry/classify.h"
 #include "registry/challenge.h"
 #include "registry/fake_transport.h"
 #include "registry/registry_client.h"
@@ -122,12 +125,34 @@ TEST_CASE("each transport failure has its reason code") {
       r.error_detail = "detail";
       return r;
     });
-    RegistryClient client(transport);
+    // The resolver says NXDOMAIN without asking anyone: no query leaves the machine.
+    RegistryClient client(transport, [](const std::string&) { return EAI_NONAME; });
     ProbeAnswer a = client.Probe(Target());
     CHECK_FALSE(a.ok);
     CHECK(a.reason == c.reason);
     CHECK_THAT(a.detail, Catch::Contains(c.contains));
   }
+}
+
+TEST_CASE("DNS: a name that does not exist denies, a resolver that does not answer only warns") {
+  ProbeAnswer nxdomain = DnsFailure("ghcr.iox", EAI_NONAME);
+  CHECK(nxdomain.reason == Reason::kRegistryUnresolvable);
+  CHECK_FALSE(nxdomain.transient);
+  ProbeAnswer outage = DnsFailure("ghcr.io", EAI_AGAIN);
+  CHECK(outage.reason == Reason::kRegistryUnreachable);
+  CHECK(outage.transient);
+  CHECK_THAT(outage.detail, Catch::StartsWith("DNS lookup of ghcr.io failed ("));
+  CHECK(ResolveAgain("localhost:5000") == 0);  // /etc/hosts and a literal: no DNS query
+  CHECK(ResolveAgain("[::1]:5000") == 0);
+  FakeTransport no_dns([](const HttpRequest&) {
+    HttpResponse r;
+    r.error = TransportError::kDns;
+    return r;
+  });
+  RegistryClient client(no_dns, [](const std::string&) { return EAI_AGAIN; });
+  ProbeAnswer a = client.Probe(Target());
+  CHECK(a.reason == Reason::kRegistryUnreachable);
+  CHECK(a.transient);
 }
 
 TEST_CASE("a stale bearer token is fetched again once, then the HEAD succeeds") {

@@ -15,6 +15,10 @@ WebhookProcess::WebhookProcess(const std::string& policy_yaml, std::vector<std::
   if (!policy_yaml.empty()) {
     argv.push_back("--policy");
     argv.push_back(dir_.Write("policy.yaml", policy_yaml));
+  } else {
+    // Without a policy the built-in defaults would ask real registries (Docker Hub for
+    // "nginx"): tests that do not bring their own registries stay offline, on loopback.
+    argv.push_back("--offline");
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, dir_.path());

@@ -23,7 +23,8 @@ struct HttpAnswer {
 
 class WebhookProcess {
  public:
-  // `policy_yaml` is written to policy.yaml in the temp dir ("" for no --policy).
+  // `policy_yaml` is written to policy.yaml in the temp dir; "" runs with the built-in
+  // defaults and --offline, so no registry outside this machine is ever asked.
   explicit WebhookProcess(const std::string& policy_yaml = "", std::vector<std::string> extra_args = {});
 
   int port() const { return port_; }

@@ -36,7 +36,7 @@ std::optional<ProbeAnswer> Authorizer::PingEndpoint(const Endpoint& endpoint, co
   req.ca_file = endpoint.settings.ca_file;
   req.allow_private = endpoint.settings.allow_private;
   HttpResponse r = sender_.Send(req);
-  if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target);
+  if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
   if (r.status != 200 && r.status != 401) return UnexpectedStatus(r, Who(endpoint), "GET /v2/");
   ping->status = r.status;
   ping->challenges = r.Headers("www-authenticate");
@@ -86,7 +86,7 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
   if (credential) req.headers.emplace_back("Authorization", BasicAuthorization(*credential));
   HttpResponse r = sender_.Send(req);
   std::string realm_host = UrlHost(realm);
-  if (r.error != TransportError::kNone) return {"", "", TransportFailure(r, realm_host, target)};
+  if (r.error != TransportError::kNone) return {"", "", TransportFailure(r, realm_host, target, resolve_)};
   if (r.status == 401 || r.status == 403) {
     if (credential) {
       return {"", "", Failure(Reason::kAuthFailed, "the token service " + realm_host + " rejected " + credential->source,

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "registry/classify.h"
 #include "registry/probe.h"
 #include "registry/sender.h"
 #include "registry/token_cache.h"
@@ -26,7 +27,7 @@ struct Authorization {
 
 class Authorizer {
  public:
-  explicit Authorizer(Sender& sender) : sender_(sender) {}
+  Authorizer(Sender& sender, Resolver resolve) : sender_(sender), resolve_(std::move(resolve)) {}
 
   // `credential` null: anonymous.
   Authorization Authorize(const Endpoint& endpoint, const ProbeTarget& target, const auth::Credential* credential);
@@ -43,6 +44,7 @@ class Authorizer {
                            const auth::Credential* credential);
 
   Sender& sender_;
+  Resolver resolve_;
   TokenCache tokens_;
   std::mutex mutex_;
   std::map<std::string, Ping> pings_;

@@ -1,5 +1,8 @@
 #include "registry/classify.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "registry/error_body.h"
 
 namespace pullguard::registry {
@@ -8,11 +11,11 @@ namespace {
 
 }  // namespace
 
-ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, const ProbeTarget& target) {
+ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, const ProbeTarget& target,
+                             const Resolver& resolve) {
   switch (r.error) {
     case TransportError::kDns:
-      return Failure(Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
-                  "check the registry name in the image", false);
+      return DnsFailure(host, resolve(host));
     case TransportError::kConnect:
       return Failure(Reason::kRegistryUnreachable, "cannot connect to " + host + " (" + r.error_detail + ")",
                   "check that the registry is up and reachable from the cluster", true);
@@ -39,6 +42,35 @@ ProbeAnswer TransportFailure(const HttpResponse& r, const std::string& host, con
   }
   return Failure(Reason::kRegistryError, "no usable HTTP answer from " + host + " (" + r.error_detail + ")",
               "retry; check that " + host + " is a container registry", true);
+}
+
+ProbeAnswer DnsFailure(const std::string& host, int gai_error) {
+  if (gai_error == EAI_NONAME
+#ifdef EAI_NODATA
+      || gai_error == EAI_NODATA
+#endif
+  ) {
+    return Failure(Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
+                   "check the registry name in the image", false);
+  }
+  std::string why = gai_error == 0 ? "resolved only on a second try" : gai_strerror(gai_error);
+  return Failure(Reason::kRegistryUnreachable, "DNS lookup of " + host + " failed (" + why + ")",
+                 "retry; check the cluster's DNS", true);
+}
+
+int ResolveAgain(const std::string& host) {
+  std::string name = host;
+  if (!name.empty() && name.front() == '[') {
+    name = name.substr(1, name.find(']') - 1);
+  } else if (size_t colon = name.rfind(':'); colon != std::string::npos && name.find(':') == colon) {
+    name = name.substr(0, colon);
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* result = nullptr;
+  int code = getaddrinfo(name.c_str(), nullptr, &hints, &result);
+  if (result != nullptr) freeaddrinfo(result);
+  return code;
 }
 
 ProbeAnswer UnexpectedStatus(const HttpResponse& r, const std::string& who, const std::string& what) {

@@ -51,7 +51,7 @@ ProbeAnswer RegistryClient::Probe(const ProbeTarget& target) {
       HttpRequest head = Request(endpoint, target, "HEAD", "/manifests/" + target.reference, authz.header);
       head.headers.emplace_back("Accept", ManifestAccept());
       HttpResponse r = sender_.Send(head);
-      if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target);
+      if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
       if (r.status == 401) {
         if (!authz.token_cache_key.empty() && round == 0) {
           authorizer_.ForgetToken(authz.token_cache_key);  // expired or revoked: fetch a new one once
@@ -87,7 +87,7 @@ ProbeAnswer RegistryClient::Interpret(const Endpoint& endpoint, const ProbeTarge
     HttpRequest get = Request(endpoint, target, "GET", "/manifests/" + target.reference, authorization);
     get.headers.emplace_back("Accept", ManifestAccept());
     r = sender_.Send(get);
-    if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target);
+    if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
   }
   if (r.status == 404) return MissingRepositoryOrReference(endpoint, target, authorization);
   if (r.status != 200) return UnexpectedStatus(r, Who(endpoint), "the manifest request");

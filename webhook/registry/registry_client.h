@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "registry/authorizer.h"
+#include "registry/classify.h"
 #include "registry/probe.h"
 #include "registry/sender.h"
 
@@ -17,7 +18,10 @@ namespace pullguard::registry {
 
 class RegistryClient : public Prober {
  public:
-  explicit RegistryClient(HttpTransport& transport) : sender_(transport), authorizer_(sender_) {}
+  // `resolve` asks DNS again after a failed lookup (to tell NXDOMAIN from an outage); tests
+  // pass a fake so no query leaves the machine.
+  explicit RegistryClient(HttpTransport& transport, Resolver resolve = ResolveAgain)
+      : sender_(transport), resolve_(std::move(resolve)), authorizer_(sender_, resolve_) {}
   ProbeAnswer Probe(const ProbeTarget& target) override;
 
  private:
@@ -33,6 +37,7 @@ class RegistryClient : public Prober {
                                                  const std::string& authorization, const ProbeAnswer& found);
 
   Sender sender_;
+  Resolver resolve_;
   Authorizer authorizer_;
   std::mutex mutex_;
   std::map<std::string, Platform> single_platforms_;  // manifest digest -> its config's platform
