@@ -180,6 +180,32 @@ TEST_CASE("a stale bearer token is fetched again once, then the HEAD succeeds") 
   CHECK(AuthorizationOf(sent[1]).empty());
 }
 
+TEST_CASE("hostile token answers: absurd expires_in, no token, huge body") {
+  for (const std::string& body : {std::string(R"({"token":"t","expires_in":99999999999999999})"),
+                                 std::string(R"({"token":"t","expires_in":-5})")}) {
+    INFO(body);
+    FakeTransport transport([&](const HttpRequest& req) {
+      if (req.url.ends_with("/v2/")) return Status(401, {{"www-authenticate", R"(Bearer realm="https://auth.example.com/t")"}});
+      if (req.url.rfind("https://auth.example.com/t", 0) == 0) return Status(200, {}, body);
+      return Status(200);
+    });
+    RegistryClient client(transport, [](const std::string&) { return EAI_NONAME; });
+    CHECK(client.Probe(Target()).ok);
+    CHECK(client.Probe(Target("2.0")).ok);  // the cached token serves the second image
+    int token_requests = 0;
+    for (const auto& r : transport.sent()) token_requests += r.url.rfind("https://auth.example.com/t", 0) == 0;
+    CHECK(token_requests == 1);
+  }
+  FakeTransport empty([](const HttpRequest& req) {
+    if (req.url.ends_with("/v2/")) return Status(401, {{"www-authenticate", R"(Bearer realm="https://auth.example.com/t")"}});
+    return Status(200, {}, R"({"nothing":"here"})");
+  });
+  RegistryClient client(empty, [](const std::string&) { return EAI_NONAME; });
+  ProbeAnswer a = client.Probe(Target());
+  CHECK(a.reason == Reason::kRegistryError);
+  CHECK_THAT(a.detail, Catch::Contains("answered without a token"));
+}
+
 TEST_CASE("realms must be https, and a token service that refuses a credential is AuthFailed") {
   FakeTransport plain_realm([](const HttpRequest& req) {
     if (req.url.find("/v2/") != std::string::npos) return Status(401, {{"www-authenticate", R"(Bearer realm="http://auth.example.com/token")"}});

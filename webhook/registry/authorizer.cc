@@ -1,5 +1,7 @@
 #include "registry/authorizer.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "auth/docker_config.h"
@@ -12,6 +14,8 @@ namespace {
 
 constexpr auto kPingTtl = std::chrono::minutes(5);
 constexpr long long kMinTokenSeconds = 60;
+// A token service may send any expires_in; far-future ones would overflow clock arithmetic.
+constexpr long long kMaxTokenSeconds = 24 * 3600;
 
 
 }  // namespace
@@ -110,7 +114,7 @@ Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget
     return {"", "", Failure(Reason::kRegistryError, "the token service " + realm_host + " answered without a token",
                          "check the registry's auth service", true)};
   }
-  tokens_.Put(key, token, std::chrono::seconds(std::max(expires_in, kMinTokenSeconds)));
+  tokens_.Put(key, token, std::chrono::seconds(std::clamp(expires_in, kMinTokenSeconds, kMaxTokenSeconds)));
   return {"Bearer " + token, key, std::nullopt};
 }
 
