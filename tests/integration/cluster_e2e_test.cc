@@ -257,5 +257,31 @@ TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missin
   CHECK(pullguard.Stderr().find(options.password) == std::string::npos);
 }
 
+TEST_CASE("platformsFromNodes: an image without the nodes' platform is denied", "[integration][manifests]") {
+  TempDir dir;
+  std::string registry_certs = MakeCerts(dir, "registry-certs");
+  RegistryServer registry(registry_certs + "/tls.crt", registry_certs + "/tls.key", registry_certs + "/ca.crt", RegistryOptions{});
+  PushSingle(registry, "team/amd-only", "1.0", "linux/amd64");
+  PushIndex(registry, "team/multi", "1.0", {"linux/amd64", "linux/arm64"});
+  std::string api_certs = MakeCerts(dir, "api-certs");
+  FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "tok");
+  api.AddNode("arm-1", "linux", "arm64");  // an arm64-only cluster
+  api.AddNode("arm-2", "linux", "arm64");
+  api.AddServiceAccount("demo", "default", {});
+  std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
+  std::string policy = "platformsFromNodes: true\nplatforms: [linux/amd64]\nregistries:\n  - host: \"127.0.0.1:*\"\n    caFile: " +
+                       registry_certs + "/ca.crt\n    allowPrivateAddress: true\n";
+  WebhookProcess webhook(policy, {"--kubeconfig", kubeconfig});
+  auto decide = [&](const std::string& image) {
+    HttpAnswer a = webhook.Post("/validate?timeout=10s", Review(Deployment("demo", registry.host() + "/" + image, "")).dump());
+    REQUIRE(a.status == 200);
+    return a.Json()["response"];
+  };
+  json amd = decide("team/amd-only:1.0");
+  CHECK(amd["allowed"] == false);
+  CHECK_THAT(amd["status"]["message"].get<std::string>(), Catch::Contains("PlatformMismatch: no linux/arm64 image (it has linux/amd64)"));
+  CHECK(decide("team/multi:1.0")["allowed"] == true);
+}
+
 }  // namespace
 }  // namespace pullguard::testing

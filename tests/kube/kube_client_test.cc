@@ -110,6 +110,28 @@ TEST_CASE("a rotated token file is picked up, and 403 and 404 have clear words")
   CHECK_FALSE(none.value().has_value());
 }
 
+TEST_CASE("node platforms come from the nodes' os and arch labels, each platform once") {
+  TempDir dir;
+  std::string certs = Certs(dir);
+  FakeApiServer api(certs + "/tls.crt", certs + "/tls.key", "t");
+  api.AddNode("n1", "linux", "arm64");
+  api.AddNode("n2", "linux", "amd64");
+  api.AddNode("n3", "linux", "arm64");
+  KubeConfig config;
+  config.server = "https://127.0.0.1:" + std::to_string(api.port());
+  config.ca_file = certs + "/ca.crt";
+  config.token = "t";
+  ApiClient client(config);
+  KubeNodePlatforms nodes(client);
+  auto platforms = nodes.Platforms();
+  REQUIRE(platforms.ok());
+  CHECK(platforms.value() == std::vector<std::string>{"linux/amd64", "linux/arm64"});
+  config.token = "wrong";
+  ApiClient refused(config);
+  KubeNodePlatforms unauthorized(refused);
+  CHECK_THAT(unauthorized.Platforms().status().message(), Catch::Contains("rejected pullguard's token (401)"));
+}
+
 TEST_CASE("a burst of identical lookups is one API call") {
   TempDir dir;
   std::string certs = Certs(dir);

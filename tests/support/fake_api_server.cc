@@ -21,6 +21,18 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
                [this](const httplib::Request& req, httplib::Response& res) { Serve("secrets", req, res); });
   server_->Get(R"(/api/v1/namespaces/([^/]+)/serviceaccounts/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) { Serve("serviceaccounts", req, res); });
+  server_->Get("/api/v1/nodes", [this](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (req.get_header_value("Authorization") != "Bearer " + token_) {
+      res.status = 401;
+      res.set_content(StatusBody(401, "Unauthorized", "Unauthorized").dump(), "application/json");
+      return;
+    }
+    res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "7"}}},
+                                   {"items", nodes_}}.dump(),
+                    "application/json");
+  });
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -62,6 +74,16 @@ void FakeApiServer::AddServiceAccount(const std::string& ns, const std::string& 
   if (!pull_secrets.empty()) sa["imagePullSecrets"] = refs;
   std::lock_guard<std::mutex> lock(mutex_);
   objects_["serviceaccounts/" + ns + "/" + name] = sa;
+}
+
+void FakeApiServer::AddNode(const std::string& name, const std::string& os, const std::string& arch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  nodes_.push_back({{"kind", "Node"},
+                    {"apiVersion", "v1"},
+                    {"metadata", {{"name", name},
+                                  {"labels", {{"kubernetes.io/os", os}, {"kubernetes.io/arch", arch},
+                                              {"kubernetes.io/hostname", name}}}}},
+                    {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch}}}}}});
 }
 
 void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res) {

@@ -28,6 +28,7 @@ class FakeApiServer {
   void AddSecret(const std::string& ns, const std::string& name, const std::string& type,
                  const std::map<std::string, std::string>& data);  // data: raw bytes (base64-encoded here)
   void AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets);
+  void AddNode(const std::string& name, const std::string& os, const std::string& arch);  // served by GET /api/v1/nodes
   int requests() const { return requests_.load(); }
 
   // A kubeconfig for this server, the CA `ca`, and a token file.
@@ -43,6 +44,7 @@ class FakeApiServer {
   std::string token_;
   std::set<std::string> forbidden_;
   std::map<std::string, nlohmann::json> objects_;  // "kind/ns/name"
+  nlohmann::json nodes_ = nlohmann::json::array();
   std::atomic<int> requests_{0};
 };
 

@@ -59,7 +59,7 @@ void AddServiceAccountSecrets(const ObjectToCheck& target, const nlohmann::json&
 }  // namespace
 
 Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Checker& checker,
-                                 const policy::Policy& policy, const CredentialSources& sources,
+                                 const policy::Policy& policy, const ClusterSources& sources,
                                  std::chrono::steady_clock::time_point deadline) {
   ObjectResult result;
   std::string prefix;
@@ -97,6 +97,10 @@ Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Che
   request.images = std::move(images);
   request.credentials = &creds.credentials;
   request.node_selector = NodeSelectorOfPodSpec(*spec);
+  if (with_registry && policy.platforms_from_nodes && sources.nodes != nullptr) {
+    auto platforms = sources.nodes->Platforms();
+    if (platforms.ok() && !platforms->empty()) request.platforms = std::move(platforms).value();  // else the policy's
+  }
   request.deadline = deadline;
   std::vector<Finding> image_findings = checker.Check(request, policy);
   findings.insert(findings.end(), image_findings.begin(), image_findings.end());

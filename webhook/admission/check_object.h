@@ -11,6 +11,7 @@
 
 #include "auth/secret_source.h"
 #include "checker/checker.h"
+#include "checker/platforms.h"
 #include "policy/policy.h"
 
 namespace pullguard::admission {
@@ -29,14 +30,16 @@ struct ObjectResult {
   size_t images = 0;  // images checked
 };
 
-// Where credentials come from: pull secrets by name, ServiceAccounts (either may be null).
-struct CredentialSources {
+// What the cluster tells: pull secrets by name, ServiceAccounts, the nodes' platforms (any
+// may be null: it is then not consulted).
+struct ClusterSources {
   auth::SecretSource* secrets = nullptr;
   auth::ServiceAccountSource* accounts = nullptr;
+  checker::NodePlatformSource* nodes = nullptr;
 };
 
 Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Checker& checker,
-                                 const policy::Policy& policy, const CredentialSources& sources,
+                                 const policy::Policy& policy, const ClusterSources& sources,
                                  std::chrono::steady_clock::time_point deadline);
 
 }  // namespace pullguard::admission

@@ -100,7 +100,7 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
   }
   auto deadline = start + std::min(budget, policy->timeouts.check);
   ObjectToCheck target{req.kind.group, req.kind.kind, req.ns, &req.object, is_update ? &old_images : nullptr};
-  auto checked = CheckObject(target, checker_, *policy, {secrets_, accounts_}, deadline);
+  auto checked = CheckObject(target, checker_, *policy, sources_, deadline);
   if (!checked.ok()) {
     result.http_status = 400;
     result.body = nlohmann::json{{"error", "request.object: " + checked.status().message()}}.dump();

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "admission/check_object.h"
 #include "auth/secret_source.h"
 #include "checker/checker.h"
 #include "policy/policy_store.h"
@@ -37,18 +38,17 @@ struct HandleResult {
 
 class ReviewHandler {
  public:
-  // Null sources are not consulted (pull secrets or ServiceAccounts are then not looked up).
+  // Null sources are not consulted (pull secrets, ServiceAccounts or nodes not looked up).
   ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies,
-                auth::SecretSource* secrets = nullptr, auth::ServiceAccountSource* accounts = nullptr)
-      : checker_(checker), policies_(policies), secrets_(secrets), accounts_(accounts) {}
+                ClusterSources sources = {})
+      : checker_(checker), policies_(policies), sources_(sources) {}
 
   HandleResult Handle(std::string_view body, std::chrono::milliseconds budget) const;
 
  private:
   const checker::Checker& checker_;
   const policy::PolicyStore& policies_;
-  auth::SecretSource* secrets_;
-  auth::ServiceAccountSource* accounts_;
+  ClusterSources sources_;
 };
 
 }  // namespace pullguard::admission

@@ -37,7 +37,8 @@ std::vector<Finding> Checker::Check(const CheckRequest& request, const policy::P
   std::vector<registry::ProbeTarget> targets;
   std::vector<std::pair<const ImageUse*, std::string>> probed;  // use, normalized
   bool probe = registry_checks_ && policy.check_registries;
-  std::vector<registry::Platform> platforms = RequiredPlatforms(policy.platforms, request.node_selector);
+  std::vector<registry::Platform> platforms =
+      RequiredPlatforms(request.platforms.empty() ? policy.platforms : request.platforms, request.node_selector);
   for (const auto& use : request.images) {
     auto image = reference::ParseImage(use.image);
     std::string normalized = image.ok() ? image->Normalized() : "";

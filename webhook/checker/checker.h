@@ -25,6 +25,9 @@ struct CheckRequest {
   // The pod's credentials; null means anonymous pulls only.
   const auth::CredentialSet* credentials = nullptr;
   std::map<std::string, std::string> node_selector;
+  // Platforms the images must offer, instead of the policy's (the cluster's nodes); empty:
+  // the policy's `platforms`.
+  std::vector<std::string> platforms;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(9);
 };
 

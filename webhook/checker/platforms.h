@@ -7,9 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "registry/manifest.h"
 
 namespace pullguard::checker {
+
+// The platforms of the cluster's nodes ("linux/amd64", ...), from the Kubernetes API.
+class NodePlatformSource {
+ public:
+  virtual ~NodePlatformSource() = default;
+  virtual Result<std::vector<std::string>> Platforms() = 0;
+};
 
 std::vector<registry::Platform> RequiredPlatforms(const std::vector<std::string>& policy_platforms,
                                                   const std::map<std::string, std::string>& node_selector);

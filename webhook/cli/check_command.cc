@@ -124,7 +124,7 @@ int RunCheck(const std::vector<std::string>& argv) {
     if (policy.IsNamespaceExempt(ns)) continue;
     admission::ObjectToCheck target{GroupOf(m.object), kind, ns, &m.object, nullptr};
     auto deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
-    auto checked = admission::CheckObject(target, *checker, policy, {&secrets, nullptr}, deadline);
+    auto checked = admission::CheckObject(target, *checker, policy, {&secrets, nullptr, nullptr}, deadline);
     if (!checked.ok()) {
       std::cerr << "pullguard check: " << m.file << " (document " << m.document << "): " << checked.status().message()
                 << "\n";

@@ -128,6 +128,7 @@ int RunServe(const std::vector<std::string>& argv) {
   std::unique_ptr<kube::ApiClient> api;
   std::unique_ptr<kube::KubeSecretSource> api_secrets;
   std::unique_ptr<kube::KubeServiceAccountSource> api_accounts;
+  std::unique_ptr<kube::KubeNodePlatforms> api_nodes;
   auth::SecretSource* secrets = nullptr;
   auth::ServiceAccountSource* accounts = nullptr;
   if (args.Has("secrets-dir")) {
@@ -146,6 +147,7 @@ int RunServe(const std::vector<std::string>& argv) {
       api = std::make_unique<kube::ApiClient>(config.value());
       api_secrets = std::make_unique<kube::KubeSecretSource>(*api);
       api_accounts = std::make_unique<kube::KubeServiceAccountSource>(*api);
+      api_nodes = std::make_unique<kube::KubeNodePlatforms>(*api);
       secrets = api_secrets.get();
       accounts = api_accounts.get();
       Log(LogLevel::kInfo, "kubernetes API", {{"server", config->server}, {"from", config->source}});
@@ -161,7 +163,7 @@ int RunServe(const std::vector<std::string>& argv) {
   registry::RegistryClient client(transport);
   std::unique_ptr<checker::Checker> checker =
       args.Has("offline") ? std::make_unique<checker::Checker>() : std::make_unique<checker::Checker>(client);
-  admission::ReviewHandler handler(*checker, *policies, secrets, accounts);
+  admission::ReviewHandler handler(*checker, *policies, {secrets, accounts, api_nodes.get()});
   server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
   std::thread signal_thread([&server, signals] {
     int received = 0;

@@ -1,6 +1,7 @@
 #include "kube/kube_sources.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace pullguard::kube {
 
@@ -42,6 +43,24 @@ Result<std::optional<std::vector<std::string>>> KubeServiceAccountSource::PullSe
       }
     }
     return std::optional<std::vector<std::string>>{names};
+  });
+}
+
+Result<std::vector<std::string>> KubeNodePlatforms::Platforms() {
+  return cache_.Get("nodes", [&]() -> Result<std::vector<std::string>> {
+    ApiResponse r = api_.Get("/api/v1/nodes", std::chrono::seconds(3));
+    if (r.status != 200) return ApiFailure(r, "nodes", "(cluster)");
+    auto doc = nlohmann::json::parse(r.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) {
+      return Status::Unavailable("the Kubernetes API answered a node list that is not one");
+    }
+    std::set<std::string> platforms;
+    for (const auto& node : doc["items"]) {
+      const auto labels = node.value("metadata", nlohmann::json::object()).value("labels", nlohmann::json::object());
+      std::string os = labels.value("kubernetes.io/os", ""), arch = labels.value("kubernetes.io/arch", "");
+      if (!os.empty() && !arch.empty()) platforms.insert(os + "/" + arch);
+    }
+    return std::vector<std::string>(platforms.begin(), platforms.end());
   });
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auth/secret_source.h"
+#include "checker/platforms.h"
 #include "kube/api_client.h"
 #include "kube/ttl_cache.h"
 
@@ -30,6 +31,19 @@ class KubeServiceAccountSource : public auth::ServiceAccountSource {
  private:
   ApiClient& api_;
   TtlCache<Result<std::optional<std::vector<std::string>>>> cache_;
+};
+
+// The platforms of the cluster's nodes, from GET /api/v1/nodes (labels kubernetes.io/os and
+// kubernetes.io/arch), cached for a minute.
+class KubeNodePlatforms : public checker::NodePlatformSource {
+ public:
+  explicit KubeNodePlatforms(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(60))
+      : api_(api), cache_(ttl) {}
+  Result<std::vector<std::string>> Platforms() override;
+
+ private:
+  ApiClient& api_;
+  TtlCache<Result<std::vector<std::string>>> cache_;
 };
 
 // Why an API answer is not a usable object, in words ("403: pullguard may not get secrets in

@@ -65,6 +65,9 @@ struct Policy {
   // Platforms every image must offer (os/arch[/variant]). A pod's nodeSelector on
   // kubernetes.io/os and kubernetes.io/arch narrows them. Empty: no platform check.
   std::vector<std::string> platforms{"linux/amd64"};
+  // Take the required platforms from the cluster's nodes (their kubernetes.io/os and
+  // kubernetes.io/arch labels) when the Kubernetes API is reachable; `platforms` otherwise.
+  bool platforms_from_nodes = false;
   CacheSettings cache;
   Timeouts timeouts;
   size_t per_registry_concurrency = 16;

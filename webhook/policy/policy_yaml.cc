@@ -197,6 +197,9 @@ void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
 void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
   if (root["checkRegistries"]) policy.check_registries = ReadBool(r, root["checkRegistries"], "checkRegistries").value_or(true);
   if (root["registries"]) ReadRegistries(r, root["registries"], policy);
+  if (root["platformsFromNodes"]) {
+    policy.platforms_from_nodes = ReadBool(r, root["platformsFromNodes"], "platformsFromNodes").value_or(false);
+  }
   if (root["nodeDockerConfig"]) policy.node_docker_config = ReadString(r, root["nodeDockerConfig"], "nodeDockerConfig");
   if (const YAML::Node platforms = root["platforms"]) {
     policy.platforms.clear();
@@ -270,7 +273,7 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   if (!root.IsMap()) return Status::InvalidArgument(std::string(source) + ": the policy must be a YAML mapping");
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
-                           "platforms", "cache", "timeouts", "concurrency", "nodeDockerConfig"});
+                           "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));
     }
