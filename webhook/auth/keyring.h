@@ -31,9 +31,6 @@ struct Credential {
   // A stable, non-reversible name for the secret material (cache keys, logs): never the
   // credential itself.
   std::string Identity() const;
-  bool operator==(const Credential& o) const {
-    return username == o.username && password == o.password && email == o.email;
-  }
 };
 
 // URLsMatchStr: does the credential key `glob` apply to `target` (both without scheme)?

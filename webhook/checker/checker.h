@@ -46,7 +46,6 @@ class Checker {
   bool checks_registries() const { return registry_checks_ != nullptr; }
   // The node-level keyring the policy names (empty when it names none).
   auth::Keyring NodeCredentials(const policy::Policy& policy) const;
-  const RegistryChecks* registry_checks() const { return registry_checks_.get(); }
 
  private:
   std::unique_ptr<RegistryChecks> registry_checks_;

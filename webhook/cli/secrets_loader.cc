@@ -12,11 +12,6 @@ Status AddSecrets(const std::vector<ManifestObject>& manifests, auth::StaticSecr
   return Status::Ok();
 }
 
-Status LoadSecrets(const std::vector<std::string>& paths, auth::StaticSecretSource& into) {
-  ASSIGN_OR_RETURN(std::vector<ManifestObject> manifests, ReadManifests(paths));
-  return AddSecrets(manifests, into);
-}
-
 Status LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
                                auth::StaticServiceAccountSource& accounts) {
   ASSIGN_OR_RETURN(std::vector<ManifestObject> manifests, ReadManifests(paths));

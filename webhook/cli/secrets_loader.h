@@ -1,5 +1,6 @@
-// Loads pull secrets from manifests (Secret objects in YAML or JSON files, directories or
-// stdin) into a StaticSecretSource; other objects are ignored.
+// Loads credential objects from manifests (YAML or JSON files, directories or stdin): Secrets
+// into a StaticSecretSource, ServiceAccounts' imagePullSecrets into a
+// StaticServiceAccountSource; other objects are ignored.
 #pragma once
 
 #include <string>
@@ -10,7 +11,6 @@
 
 namespace pullguard::cli {
 
-Status LoadSecrets(const std::vector<std::string>& paths, auth::StaticSecretSource& into);
 // Secrets and ServiceAccounts (their imagePullSecrets).
 Status LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
                                auth::StaticServiceAccountSource& accounts);

@@ -93,11 +93,6 @@ std::shared_ptr<const Keypair> CertificateStore::Current() const {
   return current_;
 }
 
-uint64_t CertificateStore::generation() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return generation_;
-}
-
 Status CertificateStore::ReloadIfChanged() {
   auto cert_fp = Fingerprint(cert_path_);
   auto key_fp = Fingerprint(key_path_);
@@ -118,7 +113,6 @@ Status CertificateStore::ReloadIfChanged() {
     return pair.status();
   }
   current_ = pair.value();
-  ++generation_;
   Log(LogLevel::kInfo, "certificate reloaded",
       {{"cert", cert_path_}, {"subject", current_->subject}, {"notAfter", current_->not_after}});
   return Status::Ok();

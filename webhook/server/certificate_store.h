@@ -41,7 +41,6 @@ class CertificateStore {
   // Re-reads the files when either changed. A pair that does not load (say, the key is not
   // written yet) is logged and the old pair stays; the next change retries.
   Status ReloadIfChanged();
-  uint64_t generation() const;
 
   // Makes `ctx` ask this store for the certificate at every handshake.
   void InstallOn(SSL_CTX* ctx);
@@ -53,7 +52,6 @@ class CertificateStore {
   mutable std::mutex mutex_;
   std::shared_ptr<const Keypair> current_;
   FileFingerprint cert_fp_, key_fp_;
-  uint64_t generation_ = 0;
 };
 
 }  // namespace pullguard::server
