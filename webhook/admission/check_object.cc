@@ -74,17 +74,18 @@ Result<ObjectResult> CheckObject(const ObjectToCheck& target, const checker::Che
   result.images = images.size();
   if (images.empty()) return result;
 
-  std::vector<std::string> registries;
-  for (const auto& use : images) {
-    auto image = reference::ParseImage(use.image);
-    if (image.ok() && std::find(registries.begin(), registries.end(), image->registry()) == registries.end()) {
-      registries.push_back(image->registry());
-    }
-  }
   std::vector<Finding> findings;
   checker::PodCredentials creds;
   bool with_registry = checker.checks_registries() && policy.check_registries;
   if (with_registry) {
+    // The registries the pod pulls from, for "this secret covers none of them".
+    std::vector<std::string> registries;
+    for (const auto& use : images) {
+      auto image = reference::ParseImage(use.image);
+      if (image.ok() && std::find(registries.begin(), registries.end(), image->registry()) == registries.end()) {
+        registries.push_back(image->registry());
+      }
+    }
     std::vector<checker::PullSecretRef> refs = PullSecretRefsOfPodSpec(*spec, prefix);
     std::vector<Finding> account_findings;
     AddServiceAccountSecrets(target, *spec, prefix, sources.accounts, refs, account_findings);
