@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "auth/docker_config.h"
+#include "support/loopback_server.h"
 
 
 namespace pullguard::testing {
@@ -24,18 +25,12 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
   server_->Get("/api/v1/nodes", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (req.get_header_value("Authorization") != "Bearer " + token_) {
-      res.status = 401;
-      res.set_content(StatusBody(401, "Unauthorized", "Unauthorized").dump(), "application/json");
-      return;
-    }
+    if (!Authorized(req, res)) return;
     res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "7"}}},
                                    {"items", nodes_}}.dump(),
                     "application/json");
   });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  port_ = ServeOnLoopback(*server_, thread_);
 }
 
 FakeApiServer::~FakeApiServer() {
@@ -76,6 +71,13 @@ void FakeApiServer::AddServiceAccount(const std::string& ns, const std::string& 
   objects_["serviceaccounts/" + ns + "/" + name] = sa;
 }
 
+bool FakeApiServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (req.get_header_value("Authorization") == "Bearer " + token_) return true;
+  res.status = 401;
+  res.set_content(StatusBody(401, "Unauthorized", "Unauthorized").dump(), "application/json");
+  return false;
+}
+
 void FakeApiServer::AddNode(const std::string& name, const std::string& os, const std::string& arch) {
   std::lock_guard<std::mutex> lock(mutex_);
   nodes_.push_back({{"kind", "Node"},
@@ -90,11 +92,7 @@ void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, 
   ++requests_;
   std::string ns = req.matches[1], name = req.matches[2];
   std::lock_guard<std::mutex> lock(mutex_);
-  if (req.get_header_value("Authorization") != "Bearer " + token_) {
-    res.status = 401;
-    res.set_content(StatusBody(401, "Unauthorized", "Unauthorized").dump(), "application/json");
-    return;
-  }
+  if (!Authorized(req, res)) return;
   if (forbidden_.count(ns)) {
     res.status = 403;
     res.set_content(StatusBody(403, "Forbidden",

@@ -36,6 +36,8 @@ class FakeApiServer {
 
  private:
   void Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res);
+  // REQUIRES: mutex_ held. Answers 401 unless the request carries the current token.
+  bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;

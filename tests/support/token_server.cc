@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "auth/docker_config.h"
+#include "support/loopback_server.h"
 #include "support/process.h"
 
 namespace pullguard::testing {
@@ -71,9 +72,7 @@ TokenServer::TokenServer(const std::string& tls_cert, const std::string& tls_key
     std::string token = Issue(user, req.get_param_value("scope"));
     res.set_content(nlohmann::json{{"token", token}, {"access_token", token}, {"expires_in", 300}}.dump(), "application/json");
   });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  port_ = ServeOnLoopback(*server_, thread_);
 }
 
 TokenServer::~TokenServer() {
