@@ -53,11 +53,12 @@ TEST_CASE("urls-match: credential keys against targets", "[conformance]") {
   }
 }
 
-TEST_CASE("keyring groups: legacy dockercfg keys looked up by image", "[conformance]") {
-  for (const std::string group : {"keyring-glob-hit", "keyring-miss", "keyring-dockerhub"}) {
+// A keyring made from the case's docker config (under `config_key`), looked up by its image.
+void CheckKeyringGroups(const std::vector<std::string>& groups, const char* config_key) {
+  for (const auto& group : groups) {
     for (const auto& c : Group(group)) {
-      INFO(c["id"].get<std::string>() << " " << c["registry_key"] << " image " << c["image"]);
-      auto config = ParseDockercfg(c["dockercfg"].dump());
+      INFO(c["id"].get<std::string>() << " " << c.value("registry_key", "") << " image " << c["image"]);
+      auto config = ParseDockercfg(c[config_key].dump());
       REQUIRE(config.ok());
       Keyring keyring;
       keyring.Add(config.value(), "test");
@@ -66,17 +67,12 @@ TEST_CASE("keyring groups: legacy dockercfg keys looked up by image", "[conforma
   }
 }
 
+TEST_CASE("keyring groups: legacy dockercfg keys looked up by image", "[conformance]") {
+  CheckKeyringGroups({"keyring-glob-hit", "keyring-miss", "keyring-dockerhub"}, "dockercfg");
+}
+
 TEST_CASE("keyring order and scheme/path keys: most specific first", "[conformance]") {
-  for (const std::string group : {"keyring-lookup-order", "keyring-scheme-path-key"}) {
-    for (const auto& c : Group(group)) {
-      INFO(c["id"].get<std::string>() << " image " << c["image"]);
-      auto config = ParseDockercfg(c["docker_config"].dump());
-      REQUIRE(config.ok());
-      Keyring keyring;
-      keyring.Add(config.value(), "test");
-      CheckLookup(keyring.Lookup(c["image"]), c["expected"]);
-    }
-  }
+  CheckKeyringGroups({"keyring-lookup-order", "keyring-scheme-path-key"}, "docker_config");
 }
 
 TEST_CASE("is-default-registry: which images Docker Hub's key covers", "[conformance]") {

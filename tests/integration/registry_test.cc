@@ -36,6 +36,19 @@ struct OpenRegistry {
   std::string Image(const std::string& rest) const { return registry.host() + "/" + rest; }
 };
 
+// A registry with htpasswd Basic auth, over TLS with its own CA, holding team/app:1.0.
+struct BasicRegistry {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  RegistryOptions options = [] {
+    RegistryOptions o;
+    o.auth = RegistryAuth::kBasic;
+    return o;
+  }();
+  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
+  BasicRegistry() { PushSingle(registry, "team/app", "1.0", "linux/amd64"); }
+};
+
 TEST_CASE("an open TLS registry: tags, digests, missing repositories and platforms", "[integration][registry]") {
   OpenRegistry r;
   WebhookProcess webhook(RegistryPolicy(r.certs + "/ca.crt"));
@@ -75,12 +88,11 @@ TEST_CASE("an open TLS registry: tags, digests, missing repositories and platfor
 
 TEST_CASE("a mirror answers for its registry, and the node's docker config supplies credentials",
           "[integration][registry]") {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  RegistryOptions options;
-  options.auth = RegistryAuth::kBasic;
-  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
-  PushSingle(registry, "team/app", "1.0", "linux/amd64");
+  BasicRegistry r;
+  const TempDir& dir = r.dir;
+  const std::string& certs = r.certs;
+  const RegistryOptions& options = r.options;
+  RegistryServer& registry = r.registry;
   // The kubelet's config.json on the node, with an entry for the registry the images name.
   std::string node_config = dir.Write(
       "node-config.json", R"({"auths":{"registry.corp.example":{"auth":")" +
@@ -119,12 +131,11 @@ TEST_CASE("loopback and private addresses are not contacted unless the policy al
 
 TEST_CASE("Basic auth: the kubelet's credential rules, and a cached answer never crosses namespaces",
           "[integration][registry]") {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  RegistryOptions options;
-  options.auth = RegistryAuth::kBasic;
-  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
-  PushSingle(registry, "team/app", "1.0", "linux/amd64");
+  BasicRegistry r;
+  const TempDir& dir = r.dir;
+  const std::string& certs = r.certs;
+  const RegistryOptions& options = r.options;
+  RegistryServer& registry = r.registry;
   std::string image = registry.host() + "/team/app:1.0";
 
   std::filesystem::create_directory(dir.File("secrets"));
