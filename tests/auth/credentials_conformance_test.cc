@@ -152,7 +152,7 @@ TEST_CASE("pull-secrets: secret types, keys and the default keyring", "[conforma
     INFO(c["id"].get<std::string>() << " " << c["description"]);
     std::vector<PullSecret> secrets;
     for (const auto& s : c["pull_secrets"]) {
-      PullSecret secret{"ns", "s", s["type"], {}};
+      PullSecret secret{"ns", "s", s["type"], {}, ""};
       for (const auto& [k, v] : s["data"].items()) secret.data[k] = v.get<std::string>();
       secrets.push_back(secret);
     }
@@ -200,11 +200,11 @@ TEST_CASE("a credential's identity names it without revealing it") {
 }
 
 TEST_CASE("secret problems say why the kubelet would get no credentials") {
-  PullSecret opaque{"ns", "s", "Opaque", {{".dockerconfigjson", "{}"}}};
+  PullSecret opaque{"ns", "s", "Opaque", {{".dockerconfigjson", "{}"}}, ""};
   CHECK(SecretProblem(opaque) == "type Opaque is not kubernetes.io/dockerconfigjson");
-  PullSecret empty{"ns", "s", kDockerConfigJsonType, {}};
+  PullSecret empty{"ns", "s", kDockerConfigJsonType, {}, ""};
   CHECK(SecretProblem(empty) == "it has no .dockerconfigjson key");
-  PullSecret broken{"ns", "s", kDockerConfigJsonType, {{".dockerconfigjson", "{not json"}}};
+  PullSecret broken{"ns", "s", kDockerConfigJsonType, {{".dockerconfigjson", "{not json"}}, ""};
   CHECK_THAT(*SecretProblem(broken), Catch::Contains(".dockerconfigjson does not decode"));
   CHECK_FALSE(KeyringFromPullSecrets({broken}).ok());
   auto obj = PullSecretFromObject(nlohmann::json::parse(

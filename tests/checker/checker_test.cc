@@ -1,18 +1,27 @@
-// The checker's syntax and policy-rule findings, with their fixes.
+// CheckPod without registries: syntax and policy-rule findings, with their fixes.
 #include <catch2/catch.hpp>
 
 #include "checker/checker.h"
+#include "policy/default_policy.h"
 #include "policy/policy_yaml.h"
 
 namespace pullguard::checker {
 namespace {
 
+PodToCheck Pod(const std::vector<std::string>& images) {
+  PodToCheck pod;
+  pod.kind = "Pod";
+  pod.ns = "ns";
+  pod.prefix = "spec";
+  for (size_t i = 0; i < images.size(); ++i) {
+    pod.spec.images.push_back({"spec.containers[" + std::to_string(i) + "].image", images[i], ""});
+  }
+  return pod;
+}
+
 std::vector<Finding> CheckOne(const std::string& image, const policy::Policy& policy = {}) {
   Checker checker;
-  CheckRequest request;
-  request.ns = "ns";
-  request.images = {{"spec.containers[0].image", image}};
-  return checker.Check(request, policy);
+  return checker.CheckPod(Pod({image}), policy).findings;
 }
 
 TEST_CASE("invalid references become InvalidReference with a concrete fix") {
@@ -21,9 +30,6 @@ TEST_CASE("invalid references become InvalidReference with a concrete fix") {
     const char* line;
   };
   const Case cases[] = {
-      {"Team/app:1",
-       "spec.containers[0].image \"Team/app:1\": InvalidReference: repository name must be lowercase (\"Team\" has no "
-       "'.' or ':', so it is no registry host); write \"team/app:1\""},
       {"ghcr.io/Org/App:V1", "spec.containers[0].image \"ghcr.io/Org/App:V1\": InvalidReference: repository name must "
                              "be lowercase; write \"ghcr.io/org/app:V1\""},
       {"", "spec.containers[0].image \"\": InvalidReference: the image is empty; set the image, e.g. \"nginx:1.25\""},
@@ -46,9 +52,27 @@ TEST_CASE("invalid references become InvalidReference with a concrete fix") {
   }
 }
 
+TEST_CASE("regression: Team/worker names a registry host, as the grammar says, offline it is a warned guess") {
+  // The old rule called it InvalidReference ("no registry host"), against distribution's
+  // grammar: the kubelet passes it on, and the runtime fails on DNS for host "Team".
+  auto findings = CheckOne("Team/worker:1.0");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].reason == Reason::kRegistryUnresolvable);
+  CHECK(findings[0].action == Action::kWarn);
+  CHECK(findings[0].action_fixed);
+  CHECK(FormatFinding(findings[0]) ==
+        "spec.containers[0].image \"Team/worker:1.0\": RegistryUnresolvable: did you mean \"team/worker:1.0\"? \"Team\" "
+        "is a host; the kubelet would pull from a registry named Team (not looked up: offline); Docker Hub names are "
+        "lowercase");
+  policy::Verdict verdict = policy::Decide(findings, policy::Policy{});
+  CHECK(verdict.allowed());
+  // A real host keeps its case; uppercase in the path is still the grammar's error.
+  CHECK(CheckOne("Registry.Example.com/team/app:1").empty());
+  CHECK(CheckOne("sha384-app@sha384:" + std::string(96, 'a')).empty());  // go-digest registers sha384
+}
+
 TEST_CASE("valid images without rules give no findings") {
-  for (const char* image : {"nginx", "nginx:1.25", "ghcr.io/a/b:1",
-                            "[::1]:5000/app:1", "localhost/app"}) {
+  for (const char* image : {"nginx", "nginx:1.25", "ghcr.io/a/b:1", "[::1]:5000/app:1", "localhost/app"}) {
     INFO(image);
     CHECK(CheckOne(image).empty());
   }
@@ -74,8 +98,37 @@ exemptions:
   CHECK(findings[2].detail == "a digest is required");
   CHECK(CheckOne("registry.example.com/app:1@sha256:" + std::string(64, 'a'), policy.value()).empty());
   CHECK(CheckOne("ghcr.io/acme/legacy/tool", policy.value()).empty());  // exempt
-  // Exempt images are not even parsed for findings.
-  CHECK(CheckOne("ghcr.io/acme/legacy/Bad", policy.value()).empty());
+  CHECK(CheckOne("ghcr.io/acme/legacy/Bad", policy.value()).empty());   // exempt before parsing
+}
+
+TEST_CASE("images the old object ran are not checked again, and count as not checked") {
+  Checker checker;
+  PodToCheck pod = Pod({"nginx@sha256:abc", "Bad:Image"});
+  pod.known_images = {"nginx@sha256:abc"};
+  PodReport report = checker.CheckPod(pod, {});
+  CHECK(report.images == 1);
+  REQUIRE(report.findings.size() == 1);
+  CHECK(report.findings[0].image == "Bad:Image");
+}
+
+TEST_CASE("the built-in policy is policies/default.yaml") {
+  auto file = policy::LoadPolicyFile(std::string(PULLGUARD_SOURCE_DIR) + "/policies/default.yaml");
+  REQUIRE(file.ok());
+  const policy::Policy& built_in = policy::DefaultPolicy();
+  CHECK(built_in.exempt_namespaces == file->exempt_namespaces);
+  CHECK(built_in.rules.latest_tag == file->rules.latest_tag);
+  CHECK(built_in.platforms == file->platforms);
+  CHECK(built_in.platforms_from_nodes == file->platforms_from_nodes);
+  CHECK(built_in.rules.latest_tag == Action::kWarn);  // what the file says, unlike a Policy{}
+  CHECK(built_in.IsNamespaceExempt("kube-system"));
+  std::string text;
+  FILE* f = std::fopen((std::string(PULLGUARD_SOURCE_DIR) + "/policies/default.yaml").c_str(), "r");
+  REQUIRE(f != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  CHECK(policy::DefaultPolicyText() == text);
 }
 
 }  // namespace

@@ -23,7 +23,10 @@ TEST_CASE("check: multi-document YAML, denied findings exit 1 with the webhook's
   CHECK_THAT(r.out, Catch::Contains(
                         "multi.yaml: Pod/worker: deny: spec.containers[0].image \"registry.example.com/Team/worker:1.0\": "
                         "InvalidReference: repository name must be lowercase; write \"registry.example.com/team/worker:1.0\""));
-  CHECK_THAT(r.out, Catch::Contains("2 objects, 3 images: 1 denied, 0 warned"));
+  // The built-in policy is policies/default.yaml: it warns on :latest (busybox has no tag).
+  CHECK_THAT(r.out, Catch::Contains("multi.yaml: Pod/worker: warn: spec.initContainers[0].image \"busybox\": "
+                                    "PolicyViolation: no tag, so it pulls :latest"));
+  CHECK_THAT(r.out, Catch::Contains("2 objects, 3 images: 1 denied, 1 warned"));
   CHECK(r.out.find("ConfigMap") == std::string::npos);
 }
 
@@ -36,10 +39,10 @@ TEST_CASE("check -o json: findings with file, object, path, image, reason, actio
   CHECK(f["file"] == Data("manifests/list.yaml"));
   CHECK(f["object"] == "CronJob/report");
   CHECK(f["path"] == "spec.jobTemplate.spec.template.spec.containers[0].image");
-  CHECK(f["image"] == "Team/report:1");
+  CHECK(f["image"] == "ghcr.io/Team/report:1");
   CHECK(f["reason"] == "InvalidReference");
   CHECK(f["action"] == "deny");
-  CHECK_THAT(f["message"].get<std::string>(), Catch::StartsWith(f["path"].get<std::string>() + " \"Team/report:1\""));
+  CHECK_THAT(f["message"].get<std::string>(), Catch::StartsWith(f["path"].get<std::string>() + " \"ghcr.io/Team/report:1\""));
   CHECK(out["summary"]["objects"] == 2);
   CHECK(out["summary"]["denied"] == 1);
   CHECK(out["summary"]["offline"] == true);

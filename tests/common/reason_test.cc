@@ -6,7 +6,7 @@ namespace pullguard {
 namespace {
 
 TEST_CASE("reason names round-trip and carry DESIGN.md's default actions") {
-  CHECK(AllReasons().size() == 18);
+  CHECK(AllReasons().size() == 19);
   for (Reason r : AllReasons()) {
     INFO(ReasonName(r));
     auto parsed = ParseReason(ReasonName(r));
@@ -17,6 +17,8 @@ TEST_CASE("reason names round-trip and carry DESIGN.md's default actions") {
   CHECK(DefaultAction(Reason::kRegistryUnreachable) == Action::kWarn);
   CHECK(DefaultAction(Reason::kRateLimited) == Action::kWarn);
   CHECK(DefaultAction(Reason::kPullSecretInvalid) == Action::kWarn);
+  // pullguard chose not to ask: it must not deny.
+  CHECK(DefaultAction(Reason::kRegistryAddressBlocked) == Action::kWarn);
   CHECK_FALSE(ParseReason("invalidreference").has_value());
 }
 

@@ -32,6 +32,7 @@ struct OpenRegistry {
     PushSingle(registry, "team/oci-app", "1.0", "linux/amd64", ManifestKind::kOci);
     PushSingle(registry, "team/arm-only", "1.0", "linux/arm64", ManifestKind::kOci);
     multi_digest = PushIndex(registry, "team/multi", "1.0", {"linux/amd64", "linux/arm64"});
+    PushIndex(registry, "team/multi-amd", "1.0", {"linux/amd64", "linux/s390x"});
   }
   std::string Image(const std::string& rest) const { return registry.host() + "/" + rest; }
 };
@@ -70,11 +71,16 @@ TEST_CASE("an open TLS registry: tags, digests, missing repositories and platfor
       {{r.Image("team/nothere:1.0")}, {}, false,
        "RepositoryNotFound: repository " + r.Image("team/nothere") + " does not exist"},
       {{r.Image("team/app@" + zero_digest)}, {}, false, "DigestNotFound: digest sha256:000000000000... does not exist in " + r.Image("team/app")},
+      // containerd pulls a single-platform image of any architecture; it fails to start.
       {{r.Image("team/arm-only:1.0")}, {}, false,
-       "PlatformMismatch: no linux/amd64 image (it has linux/arm64); build and push linux/amd64"},
+       "PlatformMismatch: the image is built for linux/arm64 only: it pulls, then fails to start on linux/amd64 nodes "
+       "(exec format error); build and push linux/amd64"},
       // A pod pinned to arm64 nodes needs only arm64.
       {{r.Image("team/arm-only:1.0")}, {{"kubernetes.io/arch", "arm64"}}, true, ""},
-      {{r.Image("team/app:1.0")}, {{"kubernetes.io/arch", "arm64"}}, false, "PlatformMismatch: no linux/arm64 image (it has linux/amd64)"},
+      {{r.Image("team/app:1.0")}, {{"kubernetes.io/arch", "arm64"}}, false,
+       "PlatformMismatch: the image is built for linux/amd64 only: it pulls, then fails to start on linux/arm64 nodes"},
+      {{r.Image("team/multi-amd:1.0")}, {{"kubernetes.io/arch", "arm64"}}, false,
+       "PlatformMismatch: no linux/arm64 image (it has linux/amd64, linux/s390x)"},
       {{r.Image("team/multi:1.0")}, {{"kubernetes.io/arch", "arm64"}}, true, ""},
   };
   for (const auto& c : cases) {
@@ -86,29 +92,41 @@ TEST_CASE("an open TLS registry: tags, digests, missing repositories and platfor
   }
 }
 
-TEST_CASE("a mirror answers for its registry, and the node's docker config supplies credentials",
+TEST_CASE("regression: a mirror that lacks a tag falls back to the registry, as containerd does",
           "[integration][registry]") {
-  BasicRegistry r;
-  const TempDir& dir = r.dir;
-  const std::string& certs = r.certs;
-  const RegistryOptions& options = r.options;
-  RegistryServer& registry = r.registry;
+  // Asking only the mirror gave a false TagNotFound when a pull-through mirror lacked the tag.
+  BasicRegistry upstream;  // has team/app:1.0 and, below, 2.0; Basic auth
+  PushSingle(upstream.registry, "team/app", "2.0", "linux/amd64");
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "mirror-certs");
+  RegistryServer mirror(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{});
+  PushSingle(mirror, "team/app", "1.0", "linux/amd64");  // the mirror has only 1.0
+  // Both CAs are trusted for the registry's hosts.
+  std::string bundle = dir.Write("bundle.pem", ReadAll(upstream.certs + "/ca.crt") + ReadAll(certs + "/ca.crt"));
   // The kubelet's config.json on the node, with an entry for the registry the images name.
   std::string node_config = dir.Write(
-      "node-config.json", R"({"auths":{"registry.corp.example":{"auth":")" +
-                              auth::EncodeAuthField(options.user, options.password) + R"("}}})");
-  // Images name registry.corp.example, which never resolves here: only the mirror is asked.
-  std::string policy = "registries:\n  - host: registry.corp.example\n    mirror: " + registry.host() +
-                       "\n    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\nplatforms: [linux/amd64]\n";
-  WebhookProcess without_node(policy);
-  Decision anonymous = Ask(without_node, PodReview("shop", {"registry.corp.example/team/app:1.0"}));
-  CHECK_FALSE(anonymous.allowed);
-  CHECK_THAT(anonymous.message, Catch::Contains("AuthRequired: registry.corp.example asks for credentials"));
+      "node-config.json", R"({"auths":{")" + upstream.registry.host() + R"(":{"auth":")" +
+                              auth::EncodeAuthField(upstream.options.user, upstream.options.password) + R"("}}})");
+  std::string policy = "registries:\n  - host: \"" + upstream.registry.host() + "\"\n    mirror: " + mirror.host() +
+                       "\n    caFile: " + bundle + "\n    allowPrivateAddress: true\nplatforms: [linux/amd64]\n" +
+                       "nodeDockerConfig: " + node_config + "\n";
+  WebhookProcess webhook(policy);
+  std::string name = upstream.registry.host() + "/team/app";
+  CHECK(Ask(webhook, PodReview("shop", {name + ":1.0"})).allowed);  // from the mirror
+  Decision fallback = Ask(webhook, PodReview("shop", {name + ":2.0"}));
+  CHECK(fallback.allowed);  // the mirror lacks it, the registry has it
+  CHECK(fallback.warnings.empty());
+  Decision missing = Ask(webhook, PodReview("shop", {name + ":3.0"}));
+  CHECK_FALSE(missing.allowed);
+  CHECK_THAT(missing.message, Catch::Contains("TagNotFound: tag 3.0 does not exist in " + name));
 
-  WebhookProcess with_node(policy + "nodeDockerConfig: " + node_config + "\n");
-  CHECK(Ask(with_node, PodReview("shop", {"registry.corp.example/team/app:1.0"})).allowed);
-  Decision missing = Ask(with_node, PodReview("shop", {"registry.corp.example/team/app:2.0"}));
-  CHECK_THAT(missing.message, Catch::Contains("TagNotFound: tag 2.0 does not exist in registry.corp.example/team/app"));
+  // Without the node's credentials the registry refuses what the mirror does not have.
+  std::string without_node = policy.substr(0, policy.find("nodeDockerConfig"));
+  WebhookProcess anonymous(without_node);
+  CHECK(Ask(anonymous, PodReview("shop", {name + ":1.0"})).allowed);
+  Decision refused = Ask(anonymous, PodReview("shop", {name + ":2.0"}));
+  CHECK_FALSE(refused.allowed);
+  CHECK_THAT(refused.message, Catch::Contains("AuthRequired: " + upstream.registry.host() + " asks for credentials"));
 }
 
 TEST_CASE("an untrusted registry certificate is RegistryTLSError", "[integration][registry]") {
@@ -126,7 +144,8 @@ TEST_CASE("loopback and private addresses are not contacted unless the policy al
   Decision d = Ask(webhook, PodReview("shop", {r.Image("team/app:1.1")}));  // a missing tag, but never asked
   CHECK(d.allowed);
   REQUIRE(d.warnings.size() == 1);
-  CHECK_THAT(d.warnings[0], Catch::Contains("PolicyViolation: " + r.registry.host() + " resolves to 127.0.0.1 is loopback"));
+  CHECK_THAT(d.warnings[0], Catch::Contains("RegistryAddressBlocked: " + r.registry.host() +
+                                            " resolves to 127.0.0.1 (loopback), an address pullguard does not contact"));
 }
 
 TEST_CASE("Basic auth: the kubelet's credential rules, and a cached answer never crosses namespaces",

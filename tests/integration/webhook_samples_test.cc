@@ -69,8 +69,8 @@ std::vector<Sample> Samples() {
         "\"https://\": an image reference has no URL scheme; write \"ghcr.io/acme/pg-exporter:2\""},
        {}},
       {"own-pod-image-volume.json", "admission.k8s.io/v1", false,
-       {"spec.volumes[0].image.reference \"Team/models:v1\": InvalidReference: repository name must be lowercase "
-        "(\"Team\" has no '.' or ':', so it is no registry host); write \"team/models:v1\""},
+       {"spec.volumes[0].image.reference \"registry.example.com/Team/models:v1\": InvalidReference: repository name "
+        "must be lowercase; write \"registry.example.com/team/models:v1\""},
        {}},
       {"own-deployment-scale.json", "admission.k8s.io/v1", true, {}, {}},
       {"own-pod-status.json", "admission.k8s.io/v1", true, {}, {}},

@@ -81,7 +81,7 @@ TEST_CASE("a rotated token file is picked up, and 403 and 404 have clear words")
   config.server = "https://127.0.0.1:" + std::to_string(api.port());
   config.ca_file = certs + "/ca.crt";
   config.token_file = token;
-  ApiClient client(config);
+  ApiClient client(config, std::chrono::milliseconds(0));
   CHECK(client.Get("/api/v1/namespaces/demo/serviceaccounts/app-sa").status == 200);
 
   // The kubelet rotates the bound token: the API takes only the new one, the file has it.
@@ -110,26 +110,33 @@ TEST_CASE("a rotated token file is picked up, and 403 and 404 have clear words")
   CHECK_FALSE(none.value().has_value());
 }
 
-TEST_CASE("node platforms come from the nodes' os and arch labels, each platform once") {
+TEST_CASE("regression: the node list is read page by page, not cut at the first MiB") {
   TempDir dir;
   std::string certs = Certs(dir);
   FakeApiServer api(certs + "/tls.crt", certs + "/tls.key", "t");
-  api.AddNode("n1", "linux", "arm64");
-  api.AddNode("n2", "linux", "amd64");
-  api.AddNode("n3", "linux", "arm64");
+  for (int i = 0; i < 7; ++i) {
+    api.AddNode("n" + std::to_string(i), "linux", i % 2 ? "arm64" : "amd64", {{"ghcr.io/org/app:1.0", "ghcr.io/org/app@sha256:" + std::string(64, 'a')}});
+  }
   KubeConfig config;
   config.server = "https://127.0.0.1:" + std::to_string(api.port());
   config.ca_file = certs + "/ca.crt";
   config.token = "t";
   ApiClient client(config);
-  KubeNodePlatforms nodes(client);
-  auto platforms = nodes.Platforms();
-  REQUIRE(platforms.ok());
-  CHECK(platforms.value() == std::vector<std::string>{"linux/amd64", "linux/arm64"});
+  KubeNodeSource nodes(client, std::chrono::seconds(60), /*page_size=*/3);
+  auto list = nodes.Nodes();
+  REQUIRE(list.ok());
+  REQUIRE(list.value()->size() == 7);
+  CHECK(api.node_pages() == 3);
+  CHECK(list.value()->at(6).name == "n6");
+  CHECK(list.value()->at(1).labels.at("kubernetes.io/arch") == "arm64");
+  CHECK(list.value()->at(1).images.size() == 2);
+  auto platforms = PlatformsOfNodes(*list.value());
+  REQUIRE(platforms.size() == 2);
+  CHECK(platforms[0].ToString() == "linux/amd64");
   config.token = "wrong";
   ApiClient refused(config);
-  KubeNodePlatforms unauthorized(refused);
-  CHECK_THAT(unauthorized.Platforms().status().message(), Catch::Contains("rejected pullguard's token (401)"));
+  KubeNodeSource unauthorized(refused);
+  CHECK_THAT(unauthorized.Nodes().status().message(), Catch::Contains("rejected pullguard's token (401)"));
 }
 
 TEST_CASE("a burst of identical lookups is one API call") {

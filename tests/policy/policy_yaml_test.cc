@@ -109,6 +109,7 @@ TEST_CASE("Decide sorts findings by the policy's actions, rule findings keep the
   findings[2].reason = Reason::kRegistryError;
   findings[3].reason = Reason::kPolicyViolation;
   findings[3].action = Action::kWarn;
+  findings[3].action_fixed = true;
   Verdict verdict = Decide(findings, policy.value());
   CHECK_FALSE(verdict.allowed());
   REQUIRE(verdict.denials.size() == 1);

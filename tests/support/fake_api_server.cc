@@ -26,8 +26,16 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
     ++requests_;
     std::lock_guard<std::mutex> lock(mutex_);
     if (!Authorized(req, res)) return;
-    res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "7"}}},
-                                   {"items", nodes_}}.dump(),
+    // Pages as the API server gives them: `limit` items, and an opaque `continue` token.
+    size_t offset = 0, limit = nodes_.size();
+    if (req.has_param("continue")) offset = std::stoul(req.get_param_value("continue").substr(3));
+    if (req.has_param("limit")) limit = std::stoul(req.get_param_value("limit"));
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = offset; i < nodes_.size() && i < offset + limit; ++i) items.push_back(nodes_[i]);
+    nlohmann::json meta = {{"resourceVersion", "7"}};
+    if (offset + limit < nodes_.size()) meta["continue"] = "tok" + std::to_string(offset + limit);
+    ++node_pages_;
+    res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", meta}, {"items", items}}.dump(),
                     "application/json");
   });
   port_ = ServeOnLoopback(*server_, thread_);
@@ -78,14 +86,18 @@ bool FakeApiServer::Authorized(const httplib::Request& req, httplib::Response& r
   return false;
 }
 
-void FakeApiServer::AddNode(const std::string& name, const std::string& os, const std::string& arch) {
+void FakeApiServer::AddNode(const std::string& name, const std::string& os, const std::string& arch,
+                            const std::vector<std::vector<std::string>>& images,
+                            const std::map<std::string, std::string>& labels) {
   std::lock_guard<std::mutex> lock(mutex_);
+  nlohmann::json all_labels = {{"kubernetes.io/os", os}, {"kubernetes.io/arch", arch}, {"kubernetes.io/hostname", name}};
+  for (const auto& [k, v] : labels) all_labels[k] = v;
+  nlohmann::json image_list = nlohmann::json::array();
+  for (const auto& names : images) image_list.push_back({{"names", names}, {"sizeBytes", 1000000}});
   nodes_.push_back({{"kind", "Node"},
                     {"apiVersion", "v1"},
-                    {"metadata", {{"name", name},
-                                  {"labels", {{"kubernetes.io/os", os}, {"kubernetes.io/arch", arch},
-                                              {"kubernetes.io/hostname", name}}}}},
-                    {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch}}}}}});
+                    {"metadata", {{"name", name}, {"labels", all_labels}}},
+                    {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch}}}, {"images", image_list}}}});
 }
 
 void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res) {

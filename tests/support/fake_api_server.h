@@ -1,5 +1,6 @@
 // FakeApiServer: the few Kubernetes API endpoints pullguard reads, with the real JSON shapes:
-// GET /api/v1/namespaces/NS/secrets/NAME and /api/v1/namespaces/NS/serviceaccounts/NAME.
+// GET /api/v1/namespaces/NS/secrets/NAME, /api/v1/namespaces/NS/serviceaccounts/NAME and
+// /api/v1/nodes (paged with limit and continue).
 // It checks the bearer token (changeable, to test rotation), answers 403 for namespaces told
 // to, 404 for what it does not have, and counts requests. On 127.0.0.1 over TLS.
 #pragma once
@@ -28,8 +29,12 @@ class FakeApiServer {
   void AddSecret(const std::string& ns, const std::string& name, const std::string& type,
                  const std::map<std::string, std::string>& data);  // data: raw bytes (base64-encoded here)
   void AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets);
-  void AddNode(const std::string& name, const std::string& os, const std::string& arch);  // served by GET /api/v1/nodes
+  // Served by GET /api/v1/nodes, in pages (limit/continue). `images`: status.images[].names.
+  void AddNode(const std::string& name, const std::string& os, const std::string& arch,
+               const std::vector<std::vector<std::string>>& images = {},
+               const std::map<std::string, std::string>& labels = {});
   int requests() const { return requests_.load(); }
+  int node_pages() const { return node_pages_.load(); }
 
   // A kubeconfig for this server, the CA `ca`, and a token file.
   std::string Kubeconfig(const std::string& ca, const std::string& token_file) const;
@@ -48,6 +53,7 @@ class FakeApiServer {
   std::map<std::string, nlohmann::json> objects_;  // "kind/ns/name"
   nlohmann::json nodes_ = nlohmann::json::array();
   std::atomic<int> requests_{0};
+  std::atomic<int> node_pages_{0};
 };
 
 }  // namespace pullguard::testing

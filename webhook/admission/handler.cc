@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "admission/check_object.h"
 #include "admission/response.h"
 #include "admission/review.h"
 #include "admission/workload.h"
@@ -88,27 +87,33 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
     result.log.skipped = skip;
     return result;
   }
-  // On UPDATE, an image the old object already ran was checked when it came in; only new ones
-  // are checked, so a label change never fails on a registry outage.
-  std::vector<std::string> old_images;
-  bool is_update = req.operation == "UPDATE" && req.old_object.is_object();
-  if (is_update) {
-    auto old = ImagesOfObject(req.kind.group, req.kind.kind, req.old_object);
-    if (old.ok()) {
-      for (const auto& use : old.value()) old_images.push_back(use.image);
-    }
-  }
-  auto deadline = start + std::min(budget, policy->timeouts.check);
-  ObjectToCheck target{req.kind.group, req.kind.kind, req.ns, &req.object, is_update ? &old_images : nullptr};
-  auto checked = CheckObject(target, checker_, *policy, sources_, deadline);
-  if (!checked.ok()) {
+  auto pod = PodOfObject(req.kind.group, req.kind.kind, req.object);
+  if (!pod.ok()) {
     result.http_status = 400;
-    result.body = nlohmann::json{{"error", "request.object: " + checked.status().message()}}.dump();
+    result.body = nlohmann::json{{"error", "request.object: " + pod.status().message()}}.dump();
     result.log.decision = "error";
-    result.log.error = checked.status().message();
+    result.log.error = pod.status().message();
     return result;
   }
-  const policy::Verdict& verdict = checked->verdict;
+  if (!pod->has_value()) {  // SkipReason lets only kinds with a pod spec through
+    result.body = AllowedText(req.api_version, req.uid);
+    result.log.decision = "allow";
+    return result;
+  }
+  checker::PodToCheck& target = *pod.value();
+  target.ns = req.ns;
+  target.tenant = req.uid;
+  target.deadline = start + std::min(budget, policy->timeouts.check);
+  // On UPDATE, an image the old object already ran was checked when it came in; only new ones
+  // are checked, so a label change never fails on a registry outage.
+  if (req.operation == "UPDATE" && req.old_object.is_object()) {
+    auto old = ImagesOfObject(req.kind.group, req.kind.kind, req.old_object);
+    if (old.ok()) {
+      for (const auto& use : old.value()) target.known_images.push_back(use.image);
+    }
+  }
+  checker::PodReport report = checker_.CheckPod(target, *policy);
+  policy::Verdict verdict = policy::Decide(std::move(report.findings), *policy);
   for (const auto* list : {&verdict.denials, &verdict.warnings}) {
     for (const auto& f : *list) {
       CountFinding(f.reason, f.action);
@@ -119,7 +124,7 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
                     : BuildResponse(req.api_version, req.uid, verdict)
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   result.log.decision = verdict.allowed() ? "allow" : "deny";
-  result.log.images = checked->images;
+  result.log.images = report.images;
   result.log.denials = verdict.denials.size();
   result.log.warnings = verdict.warnings.size();
   return result;

@@ -1,7 +1,7 @@
-// ReviewHandler: one AdmissionReview in, one answer out. Decides what to check (operation,
-// subresource, namespace exemptions, images new versus oldObject), runs the checker and maps
-// findings through the policy. Dry runs are handled exactly like real requests: nothing here
-// has side effects.
+// ReviewHandler: one AdmissionReview in, one answer out: the envelope, what to check
+// (operation, subresource, namespace exemptions, images new versus oldObject), the kind's pod
+// spec handed to checker::Checker::CheckPod, and the policy's verdict as the response. Dry
+// runs are handled exactly like real requests: nothing here has side effects.
 // Thread-safety: Handle() may be called concurrently.
 #pragma once
 
@@ -10,8 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "admission/check_object.h"
-#include "auth/secret_source.h"
 #include "checker/checker.h"
 #include "policy/policy_store.h"
 
@@ -38,17 +36,14 @@ struct HandleResult {
 
 class ReviewHandler {
  public:
-  // Null sources are not consulted (pull secrets, ServiceAccounts or nodes not looked up).
-  ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies,
-                ClusterSources sources = {})
-      : checker_(checker), policies_(policies), sources_(sources) {}
+  ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies)
+      : checker_(checker), policies_(policies) {}
 
   HandleResult Handle(std::string_view body, std::chrono::milliseconds budget) const;
 
  private:
   const checker::Checker& checker_;
   const policy::PolicyStore& policies_;
-  ClusterSources sources_;
 };
 
 }  // namespace pullguard::admission

@@ -5,8 +5,15 @@ namespace {
 
 using nlohmann::json;
 
-Status AddContainers(const json& spec, const std::string& prefix, const char* field,
-                     std::vector<checker::ImageUse>& out) {
+// The string at obj[key]: "" when absent or null, an error naming `path` for another type.
+Result<std::string> OptionalString(const json& obj, const char* key, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::string();
+  if (!it->is_string()) return Status::InvalidArgument(path + " must be a string");
+  return it->get<std::string>();
+}
+
+Status AddContainers(const json& spec, const std::string& prefix, const char* field, std::vector<checker::ImageUse>& out) {
   auto it = spec.find(field);
   if (it == spec.end() || it->is_null()) return Status::Ok();
   std::string path = prefix + "." + field;
@@ -15,12 +22,13 @@ Status AddContainers(const json& spec, const std::string& prefix, const char* fi
     const json& container = (*it)[i];
     std::string item = path + "[" + std::to_string(i) + "]";
     if (!container.is_object()) return Status::InvalidArgument(item + " must be an object");
-    auto image = container.find("image");
-    // A template may leave the image out (it is validated as required by the API server);
+    // A template may leave the image out (the API server validates it as required);
     // nothing to pull means nothing to check here.
+    auto image = container.find("image");
     if (image == container.end() || image->is_null()) continue;
     if (!image->is_string()) return Status::InvalidArgument(item + ".image must be a string");
-    out.push_back({item + ".image", image->get<std::string>()});
+    ASSIGN_OR_RETURN(std::string policy, OptionalString(container, "imagePullPolicy", item + ".imagePullPolicy"));
+    out.push_back({item + ".image", image->get<std::string>(), std::move(policy)});
   }
   return Status::Ok();
 }
@@ -35,13 +43,42 @@ Status AddImageVolumes(const json& spec, const std::string& prefix, std::vector<
     if (!volume.is_object()) continue;
     auto image = volume.find("image");
     if (image == volume.end() || !image->is_object()) continue;
+    std::string item = path + "[" + std::to_string(i) + "].image";
     auto ref = image->find("reference");
-    std::string item = path + "[" + std::to_string(i) + "].image.reference";
     if (ref == image->end() || ref->is_null()) continue;
-    if (!ref->is_string()) return Status::InvalidArgument(item + " must be a string");
-    out.push_back({item, ref->get<std::string>()});
+    if (!ref->is_string()) return Status::InvalidArgument(item + ".reference must be a string");
+    ASSIGN_OR_RETURN(std::string policy, OptionalString(*image, "pullPolicy", item + ".pullPolicy"));
+    out.push_back({item + ".reference", ref->get<std::string>(), std::move(policy)});
   }
   return Status::Ok();
+}
+
+Result<std::vector<auth::SecretRef>> PullSecretRefs(const json& spec, const std::string& prefix) {
+  std::vector<auth::SecretRef> refs;
+  auto it = spec.find("imagePullSecrets");
+  if (it == spec.end() || it->is_null()) return refs;
+  std::string path = prefix + ".imagePullSecrets";
+  if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& ref = (*it)[i];
+    std::string item = path + "[" + std::to_string(i) + "]";
+    if (!ref.is_object()) return Status::InvalidArgument(item + " must be an object");
+    ASSIGN_OR_RETURN(std::string name, OptionalString(ref, "name", item + ".name"));
+    if (!name.empty()) refs.push_back({item, name});  // the kubelet skips entries without a name
+  }
+  return refs;
+}
+
+Result<std::map<std::string, std::string>> NodeSelector(const json& spec, const std::string& prefix) {
+  std::map<std::string, std::string> out;
+  auto it = spec.find("nodeSelector");
+  if (it == spec.end() || it->is_null()) return out;
+  if (!it->is_object()) return Status::InvalidArgument(prefix + ".nodeSelector must be a mapping");
+  for (const auto& [key, value] : it->items()) {
+    if (!value.is_string()) return Status::InvalidArgument(prefix + ".nodeSelector." + key + " must be a string");
+    out[key] = value.get<std::string>();
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,28 +94,20 @@ Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const json& pod_spec, con
   return out;
 }
 
-std::vector<checker::PullSecretRef> PullSecretRefsOfPodSpec(const json& pod_spec, const std::string& prefix) {
-  std::vector<checker::PullSecretRef> refs;
-  auto it = pod_spec.find("imagePullSecrets");
-  if (it == pod_spec.end() || !it->is_array()) return refs;
-  for (size_t i = 0; i < it->size(); ++i) {
-    const json& ref = (*it)[i];
-    if (!ref.is_object()) continue;
-    auto name = ref.find("name");
-    if (name == ref.end() || !name->is_string() || name->get<std::string>().empty()) continue;
-    refs.push_back({prefix + ".imagePullSecrets[" + std::to_string(i) + "]", name->get<std::string>()});
+Result<checker::PodSpec> DecodePodSpec(const json& pod_spec, const std::string& prefix) {
+  checker::PodSpec spec;
+  ASSIGN_OR_RETURN(spec.images, ImagesOfPodSpec(pod_spec, prefix));
+  ASSIGN_OR_RETURN(spec.pull_secrets, PullSecretRefs(pod_spec, prefix));
+  ASSIGN_OR_RETURN(spec.node_selector, NodeSelector(pod_spec, prefix));
+  for (const char* field : {"serviceAccountName", "serviceAccount"}) {
+    ASSIGN_OR_RETURN(std::string name, OptionalString(pod_spec, field, prefix + "." + field));
+    if (!name.empty()) {
+      spec.service_account = name;
+      spec.service_account_field = prefix + "." + field;
+      break;
+    }
   }
-  return refs;
-}
-
-std::map<std::string, std::string> NodeSelectorOfPodSpec(const json& pod_spec) {
-  std::map<std::string, std::string> out;
-  auto it = pod_spec.find("nodeSelector");
-  if (it == pod_spec.end() || !it->is_object()) return out;
-  for (const auto& [key, value] : it->items()) {
-    if (value.is_string()) out[key] = value.get<std::string>();
-  }
-  return out;
+  return spec;
 }
 
 }  // namespace pullguard::admission

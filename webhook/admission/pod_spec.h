@@ -1,5 +1,7 @@
-// The images of a pod spec: containers, initContainers, ephemeralContainers and image volumes
-// (volumes[].image.reference), each with its field path under a prefix.
+// Decoding a pod spec (JSON) into what the checker needs: images with their field paths
+// (init containers, containers, ephemeral containers, image volumes), imagePullSecrets, the
+// ServiceAccount and the nodeSelector. A field of the wrong type is InvalidArgument naming
+// the field, never an exception.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -7,22 +9,15 @@
 #include <string>
 #include <vector>
 
-#include <map>
-
-#include "checker/image_use.h"
-#include "checker/pod_credentials.h"
+#include "checker/pod.h"
 #include "common/status.h"
 
 namespace pullguard::admission {
 
-// `prefix` is the path of the pod spec itself, e.g. "spec.template.spec". A wrongly shaped
-// spec (containers not a list, an image not a string) is InvalidArgument naming the field.
+// `prefix` is the path of the pod spec itself, e.g. "spec.template.spec".
+Result<checker::PodSpec> DecodePodSpec(const nlohmann::json& pod_spec, const std::string& prefix);
+
+// Only the images (for UPDATE's oldObject): as DecodePodSpec, the rest not looked at.
 Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const nlohmann::json& pod_spec, const std::string& prefix);
-
-// spec.imagePullSecrets, with their paths; entries without a name are skipped.
-std::vector<checker::PullSecretRef> PullSecretRefsOfPodSpec(const nlohmann::json& pod_spec, const std::string& prefix);
-
-// spec.nodeSelector (string values only).
-std::map<std::string, std::string> NodeSelectorOfPodSpec(const nlohmann::json& pod_spec);
 
 }  // namespace pullguard::admission

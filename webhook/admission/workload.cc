@@ -1,6 +1,5 @@
 #include "admission/workload.h"
 
-
 #include "admission/pod_spec.h"
 
 namespace pullguard::admission {
@@ -55,6 +54,18 @@ Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, 
   ASSIGN_OR_RETURN(const nlohmann::json* spec, FindPodSpec(group, kind, object, &prefix));
   if (spec == nullptr) return std::vector<checker::ImageUse>{};
   return ImagesOfPodSpec(*spec, prefix);
+}
+
+Result<std::optional<checker::PodToCheck>> PodOfObject(const std::string& group, const std::string& kind,
+                                                       const nlohmann::json& object) {
+  std::string prefix;
+  ASSIGN_OR_RETURN(const nlohmann::json* spec, FindPodSpec(group, kind, object, &prefix));
+  if (spec == nullptr) return std::optional<checker::PodToCheck>{};
+  checker::PodToCheck pod;
+  pod.kind = kind;
+  pod.prefix = prefix;
+  ASSIGN_OR_RETURN(pod.spec, DecodePodSpec(*spec, prefix));
+  return std::optional<checker::PodToCheck>{std::move(pod)};
 }
 
 Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::string& kind,

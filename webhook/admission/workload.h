@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "checker/image_use.h"
+#include "checker/pod.h"
 #include "common/status.h"
 
 namespace pullguard::admission {
@@ -34,5 +34,10 @@ Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::s
 // manifest) yields InvalidArgument naming the missing field.
 Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
                                                       const nlohmann::json& object);
+
+// The pod of `object` as the checker takes it (kind, prefix, decoded spec; the caller adds
+// namespace, deadline and tenant), or nullopt for kinds without a pod spec.
+Result<std::optional<checker::PodToCheck>> PodOfObject(const std::string& group, const std::string& kind,
+                                                       const nlohmann::json& object);
 
 }  // namespace pullguard::admission

@@ -12,6 +12,7 @@ const char* KeyFor(const std::string& type) {
 }  // namespace
 
 std::optional<std::string> SecretProblem(const PullSecret& secret) {
+  if (!secret.broken.empty()) return secret.broken;
   const char* key = KeyFor(secret.type);
   if (key == nullptr) {
     return "type " + (secret.type.empty() ? std::string("Opaque") : secret.type) + " is not " + kDockerConfigJsonType;
@@ -24,6 +25,7 @@ std::optional<std::string> SecretProblem(const PullSecret& secret) {
 }
 
 Result<DockerConfig> SecretDockerConfig(const PullSecret& secret) {
+  if (!secret.broken.empty()) return Status::InvalidArgument(secret.broken);
   const char* key = KeyFor(secret.type);
   if (key == nullptr) return Status::InvalidArgument("not a docker config secret");
   auto it = secret.data.find(key);
@@ -50,15 +52,37 @@ Result<Keyring> KeyringFromPullSecrets(const std::vector<PullSecret>& secrets) {
 Result<PullSecret> PullSecretFromObject(const nlohmann::json& obj) {
   if (!obj.is_object()) return Status::InvalidArgument("a Secret must be an object");
   PullSecret secret;
-  const auto& meta = obj.value("metadata", nlohmann::json::object());
-  secret.name = meta.value("name", "");
-  secret.ns = meta.value("namespace", "");
-  secret.type = obj.value("type", "Opaque");
+  auto text = [](const nlohmann::json& parent, const char* key, const std::string& field,
+                 std::string* out) -> Status {
+    auto it = parent.find(key);
+    if (it == parent.end() || it->is_null()) return Status::Ok();
+    if (!it->is_string()) return Status::InvalidArgument(field + " must be a string");
+    *out = it->get<std::string>();
+    return Status::Ok();
+  };
+  if (auto meta = obj.find("metadata"); meta != obj.end() && !meta->is_null()) {
+    if (!meta->is_object()) return Status::InvalidArgument("Secret: metadata must be an object");
+    RETURN_IF_ERROR(text(*meta, "name", "Secret: metadata.name", &secret.name));
+    RETURN_IF_ERROR(text(*meta, "namespace", "Secret " + secret.name + ": metadata.namespace", &secret.ns));
+  }
+  secret.type = "Opaque";
+  RETURN_IF_ERROR(text(obj, "type", "Secret " + secret.name + ": type", &secret.type));
+  // Only the data of docker config secrets matters; an Opaque secret with odd keys or a null
+  // value is none of pullguard's business, as long as its type says what it is.
+  bool docker = secret.type == kDockerConfigJsonType || secret.type == kDockercfgType;
   if (auto data = obj.find("data"); data != obj.end() && data->is_object()) {
     for (const auto& [key, value] : data->items()) {
-      if (!value.is_string()) return Status::InvalidArgument("Secret " + secret.name + ": data." + key + " must be a string");
+      if (value.is_null()) continue;
+      // A docker config secret whose data is broken still exists: naming it is PullSecretInvalid.
+      if (!value.is_string()) {
+        if (docker && secret.broken.empty()) secret.broken = "data." + key + " is not a string";
+        continue;
+      }
       auto decoded = DecodeBase64(value.get<std::string>());
-      if (!decoded.ok()) return Status::InvalidArgument("Secret " + secret.name + ": data." + key + " is not base64");
+      if (!decoded.ok()) {
+        if (docker && secret.broken.empty()) secret.broken = "data." + key + " is not base64";
+        continue;
+      }
       secret.data[key] = std::move(decoded).value();
     }
   }

@@ -23,6 +23,7 @@ struct PullSecret {
   std::string name;
   std::string type;
   std::map<std::string, std::string> data;  // key -> decoded bytes
+  std::string broken;  // why its data cannot be read ("data.x is not base64"), or ""
 
   std::string Source() const { return "secret " + (ns.empty() ? name : ns + "/" + name); }
 };
@@ -37,7 +38,9 @@ Result<DockerConfig> SecretDockerConfig(const PullSecret& secret);
 // secret does not parse.
 Result<Keyring> KeyringFromPullSecrets(const std::vector<PullSecret>& secrets);
 
-// A Secret object (JSON, with base64 `data` or plain `stringData`) as a PullSecret.
+// A Secret object (JSON, with base64 `data` or plain `stringData`) as a PullSecret. Fields of
+// the wrong type are InvalidArgument (never an exception); a docker config secret with broken
+// data comes back `broken`, and other secrets' data is not looked at.
 Result<PullSecret> PullSecretFromObject(const nlohmann::json& secret);
 
 // Every credential that applies to `image`: the pod's secrets first, then the node's (the

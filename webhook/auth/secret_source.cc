@@ -29,8 +29,32 @@ Result<std::optional<std::vector<std::string>>> StaticServiceAccountSource::Pull
                                                                                          const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = accounts_.find({ns, name});
-  if (it == accounts_.end()) return std::optional<std::vector<std::string>>{};
+  if (it == accounts_.end()) {
+    // Every namespace has a "default" ServiceAccount (its controller makes it); unless the
+    // manifests say otherwise, it has no pull secrets.
+    if (implicit_default_ && name == "default") return std::optional<std::vector<std::string>>{std::vector<std::string>{}};
+    return std::optional<std::vector<std::string>>{};
+  }
   return std::optional<std::vector<std::string>>{it->second};
+}
+
+Result<std::optional<PullSecret>> LayeredSecretSource::Get(const std::string& ns, const std::string& name) {
+  Result<std::optional<PullSecret>> answer = std::optional<PullSecret>{};
+  for (SecretSource* layer : layers_) {
+    answer = layer->Get(ns, name);
+    if (!answer.ok() || answer.value()) return answer;
+  }
+  return answer;
+}
+
+Result<std::optional<std::vector<std::string>>> LayeredServiceAccountSource::PullSecretsOf(const std::string& ns,
+                                                                                          const std::string& name) {
+  Result<std::optional<std::vector<std::string>>> answer = std::optional<std::vector<std::string>>{};
+  for (ServiceAccountSource* layer : layers_) {
+    answer = layer->PullSecretsOf(ns, name);
+    if (!answer.ok() || answer.value()) return answer;
+  }
+  return answer;
 }
 
 }  // namespace pullguard::auth

@@ -30,14 +30,40 @@ class ServiceAccountSource {
                                                                        const std::string& name) = 0;
 };
 
+// ServiceAccounts from manifests or files. "default" exists in every namespace, as in a
+// cluster, with no pull secrets unless added.
 class StaticServiceAccountSource : public ServiceAccountSource {
  public:
+  // `implicit_default`: answer for "default" when it was not added (off when a cluster is
+  // asked next, whose "default" may carry pull secrets).
+  explicit StaticServiceAccountSource(bool implicit_default = true) : implicit_default_(implicit_default) {}
   void Add(const std::string& ns, const std::string& name, std::vector<std::string> pull_secrets);
   Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
 
  private:
+  bool implicit_default_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> accounts_;
+};
+
+// Asks each source in turn; the first that knows the secret (or ServiceAccount) answers.
+// For `pullguard check`: the manifests first, then the cluster.
+class LayeredSecretSource : public SecretSource {
+ public:
+  explicit LayeredSecretSource(std::vector<SecretSource*> layers) : layers_(std::move(layers)) {}
+  Result<std::optional<PullSecret>> Get(const std::string& ns, const std::string& name) override;
+
+ private:
+  std::vector<SecretSource*> layers_;
+};
+
+class LayeredServiceAccountSource : public ServiceAccountSource {
+ public:
+  explicit LayeredServiceAccountSource(std::vector<ServiceAccountSource*> layers) : layers_(std::move(layers)) {}
+  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+
+ private:
+  std::vector<ServiceAccountSource*> layers_;
 };
 
 class StaticSecretSource : public SecretSource {

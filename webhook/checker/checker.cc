@@ -1,78 +1,148 @@
 #include "checker/checker.h"
 
+#include <set>
+
 #include "checker/image_rules.h"
 #include "checker/platforms.h"
+#include "checker/registry_findings.h"
+#include "common/log.h"
 #include "reference/image.h"
 
 namespace pullguard::checker {
 namespace {
 
-registry::ProbeTarget TargetFor(const reference::Image& image, const CheckRequest& request,
-                                const policy::Policy& policy, const std::vector<registry::Platform>& platforms) {
-  registry::ProbeTarget t;
-  t.registry = image.registry();
-  t.repository = image.repository();
-  t.by_digest = image.HasDigest();
-  t.reference = image.PullReference();
-  // The kubelet looks credentials up by the image's name without tag or digest.
-  if (request.credentials) t.credentials = request.credentials->Lookup(image.ref.Name());
-  t.platforms = platforms;
-  policy::RegistrySettings s = policy.SettingsFor(image.registry());
-  t.settings = {s.ca_file, s.insecure, s.mirror, s.allow_private_address};
-  t.deadline = request.deadline;
-  return t;
+struct Parsed {
+  const ImageUse* use;
+  reference::Image image;
+  std::string normalized;
+};
+
+// Where the registry of an image is asked, from the policy: its mirror first, then itself.
+std::vector<registry::RegistryHost> HostsFromPolicy(const std::string& registry, const policy::Policy& policy) {
+  policy::RegistrySettings s = policy.SettingsFor(registry);
+  std::vector<registry::RegistryHost> hosts;
+  auto with_settings = [&s](registry::RegistryHost h) {
+    h.ca_file = s.ca_file;
+    h.allow_private = s.allow_private_address;
+    return h;
+  };
+  if (!s.mirror.empty()) {
+    registry::RegistryHost mirror;
+    mirror.host = s.mirror;
+    mirror.scheme = s.insecure ? "http" : "https";
+    mirror.is_mirror = true;
+    hosts.push_back(with_settings(mirror));
+  }
+  hosts.push_back(with_settings(registry::UpstreamHost(registry, s.insecure)));
+  return hosts;
+}
+
+// Offline, a registry host such as "Team" is not looked up; say what the kubelet would do.
+Finding UnlookedHostFinding(const Parsed& p, const std::string& meant) {
+  Finding f;
+  f.path = p.use->path;
+  f.image = p.use->image;
+  f.normalized = p.normalized;
+  f.reason = Reason::kRegistryUnresolvable;
+  // The essentials first: a warning longer than 120 characters loses its fix.
+  f.detail = "did you mean \"" + meant + "\"? \"" + p.image.registry() + "\" is a host";
+  f.fix = "the kubelet would pull from a registry named " + p.image.registry() +
+          " (not looked up: offline); Docker Hub names are lowercase";
+  f.action = Action::kWarn;  // a guess without asking DNS never denies
+  f.action_fixed = true;
+  return f;
 }
 
 }  // namespace
 
-Checker::Checker(registry::Prober& prober, size_t threads)
-    : registry_checks_(std::make_unique<RegistryChecks>(prober, threads)) {}
+Checker::Checker(ClusterSources sources) : sources_(sources), credentials_(sources.secrets, sources.accounts) {}
 
-auth::Keyring Checker::NodeCredentials(const policy::Policy& policy) const {
-  return node_keyring_.Get(policy.node_docker_config);
+Checker::Checker(registry::Prober& prober, ClusterSources sources, size_t workers)
+    : sources_(sources),
+      credentials_(sources.secrets, sources.accounts),
+      registry_checks_(std::make_unique<RegistryChecks>(prober, workers)) {}
+
+std::vector<Platform> Checker::NodePlatforms(const policy::Policy& policy) const {
+  if (!policy.platforms_from_nodes || sources_.nodes == nullptr) return policy.platforms;
+  auto nodes = sources_.nodes->Nodes();
+  if (!nodes.ok()) return policy.platforms;  // the source logs why; the policy's list stands in
+  std::vector<Platform> platforms = PlatformsOfNodes(*nodes.value());
+  return platforms.empty() ? policy.platforms : platforms;
 }
 
-std::vector<Finding> Checker::Check(const CheckRequest& request, const policy::Policy& policy) const {
-  std::vector<Finding> findings;
-  std::vector<registry::ProbeTarget> targets;
-  std::vector<std::pair<const ImageUse*, std::string>> probed;  // use, normalized
-  bool probe = registry_checks_ && policy.check_registries;
-  std::vector<registry::Platform> platforms =
-      RequiredPlatforms(request.platforms.empty() ? policy.platforms : request.platforms, request.node_selector);
-  for (const auto& use : request.images) {
+PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
+  PodReport report;
+  std::vector<Finding>& findings = report.findings;
+  bool probe = registry_checks_ != nullptr && policy.check_registries;
+  std::set<std::string> known(pod.known_images.begin(), pod.known_images.end());
+  std::vector<Parsed> to_probe;
+  for (const auto& use : pod.spec.images) {
+    if (known.count(use.image) > 0) continue;
     auto image = reference::ParseImage(use.image);
     std::string normalized = image.ok() ? image->Normalized() : "";
     if (policy.IsImageExempt(use.image, normalized)) continue;
+    ++report.images;
     if (!image.ok()) {
       findings.push_back(InvalidReferenceFinding(use, image.error()));
       continue;
     }
     auto rule_findings = RuleFindings(use, image.value(), policy);
     findings.insert(findings.end(), rule_findings.begin(), rule_findings.end());
-    // Registries outside the allowed list are never contacted.
-    if (probe && policy.IsRegistryAllowed(image->registry())) {
-      targets.push_back(TargetFor(image.value(), request, policy, platforms));
-      probed.emplace_back(&use, normalized);
+    Parsed parsed{&use, std::move(image).value(), normalized};
+    // Registries outside the allowed list are never contacted (a rule finding says why).
+    if (!policy.IsRegistryAllowed(parsed.image.registry())) continue;
+    if (!probe) {
+      std::string meant = LowercaseHostSuggestion(use.image, parsed.image.registry());
+      if (!meant.empty()) findings.push_back(UnlookedHostFinding(parsed, meant));
+      continue;
+    }
+    to_probe.push_back(std::move(parsed));
+  }
+  if (!probe || report.images == 0) return report;
+
+  auth::PodCredentialQuery query;
+  query.ns = pod.ns;
+  query.pull_secrets = pod.spec.pull_secrets;
+  if (pod.kind != "Pod") {
+    std::string name = pod.spec.service_account.empty() ? "default" : pod.spec.service_account;
+    std::string field = pod.spec.service_account_field.empty() ? pod.prefix + ".serviceAccountName" : pod.spec.service_account_field;
+    query.service_account = auth::ServiceAccountRef{name, field};
+  }
+  for (const auto& p : to_probe) {
+    std::string name = p.image.ref.Name();
+    if (std::find(query.image_names.begin(), query.image_names.end(), name) == query.image_names.end()) {
+      query.image_names.push_back(name);
     }
   }
-  if (targets.empty()) return findings;
-  std::vector<registry::ProbeAnswer> answers = registry_checks_->Run(targets, policy, request.deadline);
-  for (size_t i = 0; i < answers.size(); ++i) {
-    const registry::ProbeAnswer& a = answers[i];
-    if (a.ok) continue;
-    Finding f;
-    f.path = probed[i].first->path;
-    f.image = probed[i].first->image;
-    f.normalized = probed[i].second;
-    f.reason = a.reason;
-    f.detail = a.detail;
-    f.fix = a.fix;
-    // The only PolicyViolation a registry check finds is an address pullguard will not
-    // contact: it could not check, so it warns.
-    if (a.reason == Reason::kPolicyViolation) f.action = Action::kWarn;
-    findings.push_back(std::move(f));
+  auth::PodCredentials creds = credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
+  findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
+  if (to_probe.empty()) return report;
+
+  std::vector<Platform> platforms = RequiredPlatforms(NodePlatforms(policy), pod.spec.node_selector);
+  std::vector<registry::ProbeTarget> targets;
+  targets.reserve(to_probe.size());
+  for (const auto& p : to_probe) {
+    registry::ProbeTarget t;
+    t.registry = p.image.registry();
+    t.repository = p.image.repository();
+    t.by_digest = p.image.HasDigest();
+    t.reference = p.image.PullReference();
+    // The kubelet looks credentials up by the image's name without tag or digest.
+    t.credentials = creds.credentials.Lookup(p.image.ref.Name());
+    t.platforms = platforms;
+    t.hosts = HostsFromPolicy(t.registry, policy);
+    targets.push_back(std::move(t));
   }
-  return findings;
+  std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const Parsed& p = to_probe[i];
+    if (!answers[i].result) {
+      findings.push_back(TimedOutFinding(*p.use, p.normalized, targets[i].registry, answers[i].why));
+      continue;
+    }
+    if (auto f = RegistryFinding(*p.use, p.normalized, targets[i], *answers[i].result)) findings.push_back(std::move(*f));
+  }
+  return report;
 }
 
 }  // namespace pullguard::checker

@@ -36,6 +36,14 @@ Finding Base(const ImageUse& use, Reason reason) {
   return f;
 }
 
+// A rule's finding carries the rule's own action.
+Finding RuleFinding(const ImageUse& use, Action action) {
+  Finding f = Base(use, Reason::kPolicyViolation);
+  f.action = action;
+  f.action_fixed = true;
+  return f;
+}
+
 }  // namespace
 
 Finding InvalidReferenceFinding(const ImageUse& use, const reference::Error& error) {
@@ -79,29 +87,26 @@ std::vector<Finding> RuleFindings(const ImageUse& use, const reference::Image& i
   std::vector<Finding> out;
   const auto& rules = policy.rules;
   if (rules.registry_not_allowed != Action::kIgnore && !policy.IsRegistryAllowed(image.registry())) {
-    Finding f = Base(use, Reason::kPolicyViolation);
+    Finding f = RuleFinding(use, rules.registry_not_allowed);
     f.normalized = image.Normalized();
     f.detail = "registry " + image.registry() + " is not allowed";
     std::string allowed;
     for (const auto& r : rules.allowed_registries) allowed += (allowed.empty() ? "" : ", ") + r;
     f.fix = "use one of: " + allowed;
-    f.action = rules.registry_not_allowed;
     out.push_back(std::move(f));
   }
   if (rules.latest_tag != Action::kIgnore && image.UsesLatest()) {
-    Finding f = Base(use, Reason::kPolicyViolation);
+    Finding f = RuleFinding(use, rules.latest_tag);
     f.normalized = image.Normalized();
     f.detail = image.ref.tag.empty() ? "no tag, so it pulls :latest" : "tag :latest can change between pulls";
     f.fix = "pin a version tag or a digest";
-    f.action = rules.latest_tag;
     out.push_back(std::move(f));
   }
   if (rules.missing_digest != Action::kIgnore && !image.HasDigest()) {
-    Finding f = Base(use, Reason::kPolicyViolation);
+    Finding f = RuleFinding(use, rules.missing_digest);
     f.normalized = image.Normalized();
     f.detail = "a digest is required";
     f.fix = "append @sha256:<digest> to the image";
-    f.action = rules.missing_digest;
     out.push_back(std::move(f));
   }
   return out;

@@ -7,8 +7,9 @@
 namespace pullguard::checker {
 
 struct ImageUse {
-  std::string path;   // field path, e.g. spec.template.spec.containers[0].image
-  std::string image;  // as written
+  std::string path;         // field path, e.g. spec.template.spec.containers[0].image
+  std::string image;        // as written
+  std::string pull_policy;  // the container's imagePullPolicy as written; "" when unset
 };
 
 }  // namespace pullguard::checker

@@ -5,18 +5,25 @@
 namespace pullguard::checker {
 namespace {
 
-registry::ProbeAnswer TimedOut(const registry::ProbeTarget& target, const std::string& why) {
-  registry::ProbeAnswer a;
-  a.reason = Reason::kCheckTimedOut;
-  a.detail = why;
-  a.fix = "retry; if it persists, check " + target.registry + " (pullguard's answer was not in time)";
-  a.transient = true;
-  return a;
+registry::ProbeResult Expired(const registry::ProbeTarget& target) {
+  registry::ProbeResult r;
+  r.failure.host = target.hosts.empty() ? target.registry : target.hosts.front().host;
+  r.failure.transport = registry::TransportError::kTimeout;
+  r.failure.transport_detail = "waited for a free slot past the check budget";
+  return r;
 }
 
 }  // namespace
 
-RegistryChecks::RegistryChecks(registry::Prober& prober, size_t threads) : prober_(prober), pool_(threads, 100000) {}
+RegistryChecks::RegistryChecks(registry::Prober& prober, size_t workers, ResultCache::Now now)
+    : prober_(prober), cache_(std::move(now)), scheduler_(std::make_unique<ProbeScheduler>(workers, 100000)) {}
+
+RegistryChecks::~RegistryChecks() { scheduler_.reset(); }
+
+size_t RegistryChecks::in_flight() const {
+  std::lock_guard<std::mutex> lock(flights_mutex_);
+  return flights_.size();
+}
 
 std::string RegistryChecks::CacheKey(const registry::ProbeTarget& t) {
   std::string key = t.registry + "/" + t.repository + (t.by_digest ? "@" : ":") + t.reference;
@@ -25,86 +32,100 @@ std::string RegistryChecks::CacheKey(const registry::ProbeTarget& t) {
   key += "|creds=";
   if (t.credentials.empty()) key += "anonymous";
   for (const auto& c : t.credentials) key += c.Identity() + ",";
-  const auto& s = t.settings;
-  key += "|ca=" + s.ca_file + "|insecure=" + (s.insecure ? "1" : "0") + "|mirror=" + s.mirror +
-         "|private=" + (s.allow_private ? "1" : "0");
+  key += "|hosts=";
+  for (const auto& h : t.hosts) key += h.Key() + ";";
   return key;
 }
 
-std::shared_future<registry::ProbeAnswer> RegistryChecks::Launch(const std::string& key, registry::ProbeTarget target,
-                                                                 const policy::Policy& policy, bool* coalesced) {
+std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& key, registry::ProbeTarget target,
+                                                             const policy::Policy& policy, const std::string& tenant,
+                                                             bool* coalesced) {
   std::lock_guard<std::mutex> lock(flights_mutex_);
   if (auto it = flights_.find(key); it != flights_.end()) {
     *coalesced = true;
     return it->second;
   }
   *coalesced = false;
-  auto promise = std::make_shared<std::promise<registry::ProbeAnswer>>();
-  std::shared_future<registry::ProbeAnswer> future = promise->get_future().share();
-  flights_[key] = future;
+  auto promise = std::make_shared<std::promise<registry::ProbeResult>>();
+  Future future = promise->get_future().share();
   policy::CacheSettings cache_settings = policy.cache;
-  size_t limit = policy.per_registry_concurrency;
-  auto task = [this, key, target, cache_settings, limit, promise] {
-    registry::ProbeAnswer answer;
-    if (!limiter_.Acquire(target.registry, limit, target.deadline)) {
-      answer = TimedOut(target, "too many checks against " + target.registry + " at once to finish in time");
-    } else {
-      answer = prober_.Probe(target);
-      limiter_.Release(target.registry);
+  // The probe's own budget starts now, whatever its first caller's deadline.
+  target.deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
+  target.connect_timeout = policy.timeouts.connect;
+  auto finish = [this, key, promise, cache_settings](registry::ProbeResult answer, bool from_registry) {
+    if (from_registry) {
+      if (answer.Transient()) {
+        if (auto stale = cache_.Stale(key, cache_settings)) {
+          answer = *stale;  // stale-if-error; the old answer keeps the time it was learned
+          CountMetric("pullguard_registry_stale_answers_total");
+        }
+      } else {
+        cache_.Put(key, answer, cache_settings);
+      }
     }
-    if (answer.transient && !answer.ok) {
-      if (auto stale = cache_.Stale(key, cache_settings)) answer = *stale;  // stale-if-error
-    }
-    cache_.Put(key, answer, cache_settings);
     {
       std::lock_guard<std::mutex> flights_lock(flights_mutex_);
       flights_.erase(key);
     }
-    promise->set_value(answer);
+    promise->set_value(std::move(answer));
   };
-  if (!pool_.Submit(task)) {
-    flights_.erase(key);
-    std::promise<registry::ProbeAnswer> refused;
-    registry::ProbeAnswer a = TimedOut(target, "pullguard is overloaded: too many checks queued");
-    refused.set_value(a);
-    return refused.get_future().share();
-  }
+  ProbeScheduler::Job job;
+  job.registry = target.registry;
+  job.limit = policy.per_registry_concurrency;
+  job.tenant = tenant;
+  job.deadline = target.deadline;
+  job.run = [this, target, finish] {
+    registry::ProbeResult answer;
+    try {
+      answer = prober_.Probe(target);
+    } catch (const std::exception& e) {  // a bug must not leave callers waiting
+      answer.failure.transport = registry::TransportError::kOther;
+      answer.failure.transport_detail = std::string("internal error: ") + e.what();
+    }
+    finish(std::move(answer), true);
+  };
+  job.expire = [target, finish] { finish(Expired(target), false); };
+  if (!scheduler_->Submit(std::move(job))) return std::nullopt;
+  flights_[key] = future;
   return future;
 }
 
-std::vector<registry::ProbeAnswer> RegistryChecks::Run(const std::vector<registry::ProbeTarget>& targets,
-                                                       const policy::Policy& policy,
-                                                       std::chrono::steady_clock::time_point deadline,
-                                                       RegistryCheckStats* stats) {
+std::vector<CheckAnswer> RegistryChecks::Run(std::vector<registry::ProbeTarget> targets, const policy::Policy& policy,
+                                             std::chrono::steady_clock::time_point deadline, const std::string& tenant,
+                                             RegistryCheckStats* stats) {
   RegistryCheckStats local;
-  std::vector<std::optional<registry::ProbeAnswer>> answers(targets.size());
-  std::vector<std::shared_future<registry::ProbeAnswer>> futures(targets.size());
+  std::vector<CheckAnswer> answers(targets.size());
+  std::vector<std::optional<Future>> futures(targets.size());
+  std::vector<std::string> registries(targets.size());
   for (size_t i = 0; i < targets.size(); ++i) {
+    registries[i] = targets[i].registry;
     std::string key = CacheKey(targets[i]);
     if (auto fresh = cache_.Fresh(key, policy.cache)) {
-      answers[i] = *fresh;
+      answers[i].result = std::move(fresh);
       ++local.cache_hits;
       continue;
     }
     bool coalesced = false;
-    futures[i] = Launch(key, targets[i], policy, &coalesced);
+    futures[i] = Launch(key, std::move(targets[i]), policy, tenant, &coalesced);
+    if (!futures[i]) {
+      answers[i].why = "pullguard is overloaded: too many checks queued";
+      ++local.timed_out;
+      continue;
+    }
     ++(coalesced ? local.coalesced : local.probes);
   }
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (answers[i]) continue;
-    if (futures[i].wait_until(deadline) == std::future_status::ready) {
-      answers[i] = futures[i].get();
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].result || !futures[i]) continue;
+    if (futures[i]->wait_until(deadline) == std::future_status::ready) {
+      answers[i].result = futures[i]->get();
     } else {
-      answers[i] = TimedOut(targets[i], "no answer from " + targets[i].registry + " before the admission deadline");
+      answers[i].why = "no answer from " + registries[i] + " before the admission deadline";
       ++local.timed_out;
     }
   }
   if (stats) *stats = local;
   CountRegistryChecks(local.cache_hits, local.probes, local.coalesced, local.timed_out);
-  std::vector<registry::ProbeAnswer> out;
-  out.reserve(answers.size());
-  for (auto& a : answers) out.push_back(std::move(*a));
-  return out;
+  return answers;
 }
 
 }  // namespace pullguard::checker

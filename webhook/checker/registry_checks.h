@@ -1,19 +1,21 @@
-// RegistryChecks: runs the registry probes of one request concurrently on a shared pool,
-// serves fresh answers from the cache, joins identical checks already in flight, keeps each
-// registry under its concurrency limit, and stops waiting at the request's deadline (the
-// probe goes on and fills the cache for the next request).
+// RegistryChecks: the registry probes of one request, run on the shared ProbeScheduler.
+// Fresh answers come from the cache; identical checks in flight are joined. Each probe has
+// its own budget (the policy's checkMillis, from when it starts waiting), not its caller's:
+// a caller stops waiting at its own deadline, and a late answer still fills the cache for
+// the next request.
 // Thread-safety: Run() may be called from many threads at once.
 #pragma once
 
+#include <chrono>
 #include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
-#include "checker/registry_limiter.h"
+#include "checker/probe_scheduler.h"
 #include "checker/result_cache.h"
-#include "checker/worker_pool.h"
 #include "policy/policy.h"
 #include "registry/probe.h"
 
@@ -23,33 +25,43 @@ struct RegistryCheckStats {
   size_t cache_hits = 0;
   size_t coalesced = 0;
   size_t probes = 0;
+  size_t stale = 0;  // an older "exists" stood in for a transient failure
   size_t timed_out = 0;
+};
+
+// One answer: the registry's, or nullopt when it did not come before the caller's deadline
+// (`why` then says what was waited for).
+struct CheckAnswer {
+  std::optional<registry::ProbeResult> result;
+  std::string why;
 };
 
 class RegistryChecks {
  public:
-  RegistryChecks(registry::Prober& prober, size_t threads = 64);
+  explicit RegistryChecks(registry::Prober& prober, size_t workers = 64, ResultCache::Now now = ResultCache::Clock::now);
+  ~RegistryChecks();
 
-  // One answer per target, in order. Targets still unanswered at `deadline` get a
-  // CheckTimedOut answer.
-  std::vector<registry::ProbeAnswer> Run(const std::vector<registry::ProbeTarget>& targets,
-                                         const policy::Policy& policy, std::chrono::steady_clock::time_point deadline,
-                                         RegistryCheckStats* stats = nullptr);
+  // One answer per target, in order. `tenant` names the caller (a review), so callers take
+  // turns at each registry. Targets' deadlines are set here (the probe's own budget).
+  std::vector<CheckAnswer> Run(std::vector<registry::ProbeTarget> targets, const policy::Policy& policy,
+                               std::chrono::steady_clock::time_point deadline, const std::string& tenant = "",
+                               RegistryCheckStats* stats = nullptr);
 
   // The cache key of a target (exposed for tests of the credential-identity invariant).
   static std::string CacheKey(const registry::ProbeTarget& target);
   size_t cached() const { return cache_.size(); }
+  size_t in_flight() const;
 
  private:
-  std::shared_future<registry::ProbeAnswer> Launch(const std::string& key, registry::ProbeTarget target,
-                                                   const policy::Policy& policy, bool* coalesced);
+  using Future = std::shared_future<registry::ProbeResult>;
+  std::optional<Future> Launch(const std::string& key, registry::ProbeTarget target, const policy::Policy& policy,
+                               const std::string& tenant, bool* coalesced);
 
   registry::Prober& prober_;
   ResultCache cache_;
-  RegistryLimiter limiter_;
-  std::mutex flights_mutex_;
-  std::map<std::string, std::shared_future<registry::ProbeAnswer>> flights_;
-  WorkerPool pool_;  // last: its threads stop before the members they use go away
+  mutable std::mutex flights_mutex_;
+  std::map<std::string, Future> flights_;
+  std::unique_ptr<ProbeScheduler> scheduler_;  // last: its workers stop before what they use goes
 };
 
 }  // namespace pullguard::checker

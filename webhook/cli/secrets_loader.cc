@@ -2,32 +2,57 @@
 
 namespace pullguard::cli {
 
-Status AddSecrets(const std::vector<ManifestObject>& manifests, auth::StaticSecretSource& into) {
-  for (const auto& m : manifests) {
-    if (m.object.value("kind", "") != "Secret") continue;
-    auto secret = auth::PullSecretFromObject(m.object);
-    if (!secret.ok()) return Status::InvalidArgument(m.file + ": " + secret.status().message());
-    into.Add(std::move(secret).value());
-  }
-  return Status::Ok();
+std::string StringField(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-Status LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
-                               auth::StaticServiceAccountSource& accounts) {
-  ASSIGN_OR_RETURN(std::vector<ManifestObject> manifests, ReadManifests(paths));
-  RETURN_IF_ERROR(AddSecrets(manifests, secrets));
+std::string MetadataField(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto meta = object.find("metadata");
+  return meta == object.end() ? "" : StringField(*meta, key);
+}
+
+std::string NamespaceOf(const nlohmann::json& object, const std::string& fallback) {
+  std::string ns = MetadataField(object, "namespace");
+  return ns.empty() ? fallback : ns;
+}
+
+CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manifests, const std::string& default_namespace,
+                                       auth::StaticSecretSource& secrets, auth::StaticServiceAccountSource& accounts) {
+  CredentialObjects out;
   for (const auto& m : manifests) {
-    if (m.object.value("kind", "") != "ServiceAccount") continue;
-    const auto& meta = m.object.value("metadata", nlohmann::json::object());
-    std::vector<std::string> names;
-    if (auto it = m.object.find("imagePullSecrets"); it != m.object.end() && it->is_array()) {
-      for (const auto& ref : *it) {
-        if (ref.is_object() && ref.contains("name") && ref["name"].is_string()) names.push_back(ref["name"]);
+    std::string kind = StringField(m.object, "kind");
+    std::string where = m.file + " (document " + std::to_string(m.document) + ")";
+    if (kind == "Secret") {
+      auto secret = auth::PullSecretFromObject(m.object);
+      if (!secret.ok()) {
+        out.problems.push_back(where + ": " + secret.status().message());
+        continue;
       }
+      if (secret->ns.empty()) secret.value().ns = default_namespace;
+      secrets.Add(std::move(secret).value());
+      ++out.secrets;
+    } else if (kind == "ServiceAccount") {
+      std::vector<std::string> names;
+      if (auto it = m.object.find("imagePullSecrets"); it != m.object.end() && it->is_array()) {
+        for (const auto& ref : *it) {
+          std::string name = StringField(ref, "name");
+          if (!name.empty()) names.push_back(name);
+        }
+      }
+      accounts.Add(NamespaceOf(m.object, default_namespace), MetadataField(m.object, "name"), names);
+      ++out.service_accounts;
     }
-    accounts.Add(meta.value("namespace", ""), meta.value("name", ""), names);
   }
-  return Status::Ok();
+  return out;
+}
+
+Result<CredentialObjects> LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
+                                                  auth::StaticServiceAccountSource& accounts) {
+  ASSIGN_OR_RETURN(std::vector<ManifestObject> manifests, ReadManifests(paths));
+  return AddCredentialObjects(manifests, "default", secrets, accounts);
 }
 
 }  // namespace pullguard::cli

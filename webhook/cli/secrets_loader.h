@@ -1,6 +1,8 @@
-// Loads credential objects from manifests (YAML or JSON files, directories or stdin): Secrets
-// into a StaticSecretSource, ServiceAccounts' imagePullSecrets into a
-// StaticServiceAccountSource; other objects are ignored.
+// Loads credential objects from manifests: Secrets into a StaticSecretSource, ServiceAccounts'
+// imagePullSecrets into a StaticServiceAccountSource; other objects are ignored. Objects
+// without a namespace are put in `default_namespace`, as kubectl does with its context's.
+// A Secret that is not a docker config secret is never looked into; a broken docker config
+// secret is kept as broken (naming it is PullSecretInvalid).
 #pragma once
 
 #include <string>
@@ -11,10 +13,23 @@
 
 namespace pullguard::cli {
 
-// Secrets and ServiceAccounts (their imagePullSecrets).
-Status LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
-                               auth::StaticServiceAccountSource& accounts);
-// Adds the Secret objects among already-read manifests.
-Status AddSecrets(const std::vector<ManifestObject>& manifests, auth::StaticSecretSource& into);
+struct CredentialObjects {
+  size_t secrets = 0;
+  size_t service_accounts = 0;
+  std::vector<std::string> problems;  // "file (document n): what is wrong", for objects skipped
+};
+
+CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manifests, const std::string& default_namespace,
+                                       auth::StaticSecretSource& secrets, auth::StaticServiceAccountSource& accounts);
+
+// Secrets and ServiceAccounts from files or directories (serve --secrets-dir).
+Result<CredentialObjects> LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
+                                                  auth::StaticServiceAccountSource& accounts);
+
+// The object's metadata.namespace, or `fallback` when it has none (or not as a string).
+std::string NamespaceOf(const nlohmann::json& object, const std::string& fallback);
+// A string field of an object (kind, metadata.name), or "" when absent or not a string.
+std::string StringField(const nlohmann::json& object, const char* key);
+std::string MetadataField(const nlohmann::json& object, const char* key);
 
 }  // namespace pullguard::cli

@@ -5,6 +5,7 @@
 
 #include "admission/handler.h"
 #include "checker/checker.h"
+#include "policy/default_policy.h"
 #include "cli/secrets_loader.h"
 #include "kube/kube_sources.h"
 #include "registry/curl_transport.h"
@@ -26,7 +27,7 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --listen HOST:PORT       address to listen on (default 127.0.0.1:8443; 0.0.0.0:8443 in a pod)
   --tls-cert FILE          PEM certificate chain, leaf first
   --tls-key FILE           PEM private key
-  --policy FILE            policy file (default: built-in defaults, see policies/default.yaml)
+  --policy FILE            policy file (default: policies/default.yaml, built in)
   --threads N              worker threads, one per open connection (default 64)
   --reload-interval-ms N   how often files are checked for changes (default 2000)
   --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
@@ -106,7 +107,7 @@ int RunServe(const std::vector<std::string>& argv) {
     }
     policies = std::move(opened).value();
   } else {
-    policies = std::make_unique<policy::PolicyStore>(policy::Policy{});
+    policies = std::make_unique<policy::PolicyStore>(policy::DefaultPolicy());
   }
   auto certificates = server::CertificateStore::Open(options.tls_cert_file, options.tls_key_file);
   if (!certificates.ok()) {
@@ -128,15 +129,16 @@ int RunServe(const std::vector<std::string>& argv) {
   std::unique_ptr<kube::ApiClient> api;
   std::unique_ptr<kube::KubeSecretSource> api_secrets;
   std::unique_ptr<kube::KubeServiceAccountSource> api_accounts;
-  std::unique_ptr<kube::KubeNodePlatforms> api_nodes;
+  std::unique_ptr<kube::KubeNodeSource> api_nodes;
   auth::SecretSource* secrets = nullptr;
   auth::ServiceAccountSource* accounts = nullptr;
   if (args.Has("secrets-dir")) {
-    Status loaded = LoadCredentialManifests({args.Get("secrets-dir")}, static_secrets, static_accounts);
+    auto loaded = LoadCredentialManifests({args.Get("secrets-dir")}, static_secrets, static_accounts);
     if (!loaded.ok()) {
-      Log(LogLevel::kError, "cannot load the secrets", {{"error", loaded.message()}});
+      Log(LogLevel::kError, "cannot load the secrets", {{"error", loaded.status().message()}});
       return kExitUsage;
     }
+    for (const auto& problem : loaded->problems) Log(LogLevel::kWarn, "secret skipped", {{"why", problem}});
     Log(LogLevel::kInfo, "secrets loaded", {{"count", static_secrets.size()}});
     secrets = &static_secrets;
     accounts = &static_accounts;
@@ -147,7 +149,7 @@ int RunServe(const std::vector<std::string>& argv) {
       api = std::make_unique<kube::ApiClient>(config.value());
       api_secrets = std::make_unique<kube::KubeSecretSource>(*api);
       api_accounts = std::make_unique<kube::KubeServiceAccountSource>(*api);
-      api_nodes = std::make_unique<kube::KubeNodePlatforms>(*api);
+      api_nodes = std::make_unique<kube::KubeNodeSource>(*api);
       secrets = api_secrets.get();
       accounts = api_accounts.get();
       Log(LogLevel::kInfo, "kubernetes API", {{"server", config->server}, {"from", config->source}});
@@ -161,9 +163,10 @@ int RunServe(const std::vector<std::string>& argv) {
   }
   registry::CurlTransport transport;
   registry::RegistryClient client(transport);
-  std::unique_ptr<checker::Checker> checker =
-      args.Has("offline") ? std::make_unique<checker::Checker>() : std::make_unique<checker::Checker>(client);
-  admission::ReviewHandler handler(*checker, *policies, {secrets, accounts, api_nodes.get()});
+  checker::ClusterSources sources{secrets, accounts, api_nodes.get()};
+  std::unique_ptr<checker::Checker> checker = args.Has("offline") ? std::make_unique<checker::Checker>(sources)
+                                                                  : std::make_unique<checker::Checker>(client, sources);
+  admission::ReviewHandler handler(*checker, *policies);
   server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
   std::thread signal_thread([&server, signals] {
     int received = 0;

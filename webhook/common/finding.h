@@ -18,7 +18,10 @@ struct Finding {
   Reason reason = Reason::kInvalidReference;
   std::string detail;      // what is wrong, e.g. "repository name must be lowercase"
   std::string fix;         // what to do, e.g. `write "team/app:1"`; may be empty
-  Action action = Action::kDeny;  // filled in by the policy
+  Action action = Action::kDeny;  // filled in by the policy, unless action_fixed
+  // The rule that made the finding chose its action (PolicyViolation rules carry their own
+  // action; a guess made without asking the registry only warns); policy::Decide keeps it.
+  bool action_fixed = false;
 };
 
 // One line: `<path> "<image>": <Reason>: <detail>[; <fix>]`.

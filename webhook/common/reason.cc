@@ -14,7 +14,7 @@ struct ReasonInfo {
 
 // Transient causes warn by default: blocking a deploy because a registry hiccuped would make
 // pullguard the outage. Everything that will fail for certain denies.
-constexpr std::array<ReasonInfo, 18> kReasons{{
+constexpr std::array<ReasonInfo, 19> kReasons{{
     {Reason::kInvalidReference, "InvalidReference", Action::kDeny},
     {Reason::kRegistryUnresolvable, "RegistryUnresolvable", Action::kDeny},
     {Reason::kRegistryUnreachable, "RegistryUnreachable", Action::kWarn},
@@ -32,6 +32,8 @@ constexpr std::array<ReasonInfo, 18> kReasons{{
     {Reason::kRateLimited, "RateLimited", Action::kWarn},
     {Reason::kRegistryError, "RegistryError", Action::kWarn},
     {Reason::kCheckTimedOut, "CheckTimedOut", Action::kWarn},
+    // pullguard chose not to ask: it knows nothing, so it must not deny.
+    {Reason::kRegistryAddressBlocked, "RegistryAddressBlocked", Action::kWarn},
     {Reason::kPolicyViolation, "PolicyViolation", Action::kDeny},
 }};
 

@@ -27,6 +27,7 @@ enum class Reason {
   kRateLimited,
   kRegistryError,
   kCheckTimedOut,
+  kRegistryAddressBlocked,
   kPolicyViolation,
 };
 

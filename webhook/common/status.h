@@ -2,6 +2,8 @@
 // Thread-safety: value types; safe to copy between threads.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,14 +49,23 @@ class [[nodiscard]] Result {
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  // REQUIRES: ok()
-  const T& value() const& { return *value_; }
-  T& value() & { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  const T* operator->() const { return &*value_; }
-  const T& operator*() const { return *value_; }
+  // REQUIRES: ok(). On an error it aborts with the error's message, as absl::StatusOr does:
+  // reading a value that is not there is a bug to find at once, never undefined behaviour.
+  const T& value() const& { return Checked(); }
+  T& value() & { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  const T* operator->() const { return &Checked(); }
+  const T& operator*() const { return Checked(); }
 
  private:
+  T& Checked() const {
+    if (!value_.has_value()) {
+      std::fprintf(stderr, "pullguard: Result::value() on an error: %s\n", status_.message().c_str());
+      std::abort();
+    }
+    return const_cast<T&>(*value_);
+  }
+
   std::optional<T> value_;
   Status status_;
 };

@@ -5,7 +5,8 @@
 namespace pullguard::kube {
 namespace {
 
-constexpr size_t kMaxBody = 1 << 20;  // a Secret or ServiceAccount is far smaller
+// A Secret or ServiceAccount is far smaller; a page of 50 nodes with their images fits.
+constexpr size_t kMaxBody = 4 << 20;
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* body = static_cast<std::string*>(user);
@@ -25,6 +26,9 @@ void SetBlob(CURL* easy, CURLoption option, const std::string& data) {
 std::string ApiClient::Token() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (config_.token_file.empty()) return config_.token;
+  auto now = std::chrono::steady_clock::now();
+  if (!token_.empty() && now - token_checked_ < token_recheck_) return token_;
+  token_checked_ = now;
   auto fp = Fingerprint(config_.token_file);
   if (fp.ok() && !(fp.value() == token_fingerprint_)) {
     auto text = ReadFile(config_.token_file, 64 * 1024);

@@ -21,7 +21,10 @@ struct ApiResponse {
 
 class ApiClient {
  public:
-  explicit ApiClient(KubeConfig config) : config_(std::move(config)) {}
+  // The token file is looked at no more often than `token_recheck` (the kubelet rotates it
+  // about hourly), not on every request.
+  explicit ApiClient(KubeConfig config, std::chrono::milliseconds token_recheck = std::chrono::seconds(1))
+      : config_(std::move(config)), token_recheck_(token_recheck) {}
   ApiResponse Get(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(3));
   const KubeConfig& config() const { return config_; }
 
@@ -29,8 +32,10 @@ class ApiClient {
   std::string Token();
 
   KubeConfig config_;
+  std::chrono::milliseconds token_recheck_;
   std::mutex mutex_;
   FileFingerprint token_fingerprint_;
+  std::chrono::steady_clock::time_point token_checked_;
   std::string token_;
 };
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "auth/secret_source.h"
-#include "checker/platforms.h"
+#include "common/nodes.h"
 #include "kube/api_client.h"
 #include "kube/ttl_cache.h"
 
@@ -33,17 +33,20 @@ class KubeServiceAccountSource : public auth::ServiceAccountSource {
   TtlCache<Result<std::optional<std::vector<std::string>>>> cache_;
 };
 
-// The platforms of the cluster's nodes, from GET /api/v1/nodes (labels kubernetes.io/os and
-// kubernetes.io/arch), cached for a minute.
-class KubeNodePlatforms : public checker::NodePlatformSource {
+// The cluster's nodes (names, labels, status.images), from GET /api/v1/nodes page by page
+// (limit/continue), cached for a minute. A failure is logged and counted
+// (pullguard_node_list_failures_total); callers fall back to the policy.
+class KubeNodeSource : public NodeSource {
  public:
-  explicit KubeNodePlatforms(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(60))
-      : api_(api), cache_(ttl) {}
-  Result<std::vector<std::string>> Platforms() override;
+  explicit KubeNodeSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t page_size = 50)
+      : api_(api), cache_(ttl), page_size_(page_size) {}
+  Result<NodeList> Nodes() override;
 
  private:
+  Result<NodeList> Fetch();
   ApiClient& api_;
-  TtlCache<Result<std::vector<std::string>>> cache_;
+  TtlCache<Result<NodeList>> cache_;
+  size_t page_size_;
 };
 
 // Why an API answer is not a usable object, in words ("403: pullguard may not get secrets in

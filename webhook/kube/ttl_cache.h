@@ -36,8 +36,17 @@ class TtlCache {
       }
     }
     if (owner) {
-      T value = fetch();
-      promise.set_value(value);
+      try {
+        T value = fetch();
+        promise.set_value(value);
+      } catch (...) {
+        // A throwing fetch must not leave the key pending for good: forget it, and let every
+        // caller waiting on it see the exception.
+        promise.set_exception(std::current_exception());
+        std::lock_guard<std::mutex> lock(mutex_);
+        entries_.erase(key);
+        throw;
+      }
       std::lock_guard<std::mutex> lock(mutex_);
       entries_[key] = {future, Clock::now() + ttl_, false};
     }

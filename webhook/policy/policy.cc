@@ -46,7 +46,7 @@ RegistrySettings Policy::SettingsFor(const std::string& registry) const {
 Verdict Decide(std::vector<Finding> findings, const Policy& policy) {
   Verdict verdict;
   for (auto& finding : findings) {
-    if (finding.reason != Reason::kPolicyViolation) finding.action = policy.ActionFor(finding.reason);
+    if (!finding.action_fixed) finding.action = policy.ActionFor(finding.reason);
     switch (finding.action) {
       case Action::kDeny:
         verdict.denials.push_back(std::move(finding));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/finding.h"
+#include "common/platform.h"
 #include "common/reason.h"
 
 namespace pullguard::policy {
@@ -64,7 +65,7 @@ struct Policy {
   std::vector<RegistrySettings> registries;
   // Platforms every image must offer (os/arch[/variant]). A pod's nodeSelector on
   // kubernetes.io/os and kubernetes.io/arch narrows them. Empty: no platform check.
-  std::vector<std::string> platforms{"linux/amd64"};
+  std::vector<Platform> platforms{{"linux", "amd64", ""}};
   // Take the required platforms from the cluster's nodes (their kubernetes.io/os and
   // kubernetes.io/arch labels) when the Kubernetes API is reachable; `platforms` otherwise.
   bool platforms_from_nodes = false;
@@ -90,9 +91,8 @@ struct Verdict {
   bool allowed() const { return denials.empty(); }
 };
 
-// Sets each finding's action from the policy, unless a rule already chose one
-// (PolicyViolation findings carry their rule's action), and sorts them into a Verdict.
-// Ignored findings are dropped.
+// Sets each finding's action from the policy, unless the rule that made it fixed one
+// (Finding::action_fixed), and sorts them into a Verdict. Ignored findings are dropped.
 Verdict Decide(std::vector<Finding> findings, const Policy& policy);
 
 }  // namespace pullguard::policy

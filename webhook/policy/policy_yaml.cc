@@ -207,12 +207,12 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
     for (size_t i = 0; platforms.IsSequence() && i < platforms.size(); ++i) {
       const YAML::Node p = platforms[i];
       std::string text = p.IsScalar() ? p.Scalar() : "";
-      size_t slashes = std::count(text.begin(), text.end(), '/');
-      if (slashes < 1 || slashes > 2 || text.front() == '/' || text.back() == '/' || text.find("//") != std::string::npos) {
+      auto parsed = Platform::Parse(text);
+      if (!parsed) {
         r.Error(p, "platforms[" + std::to_string(i) + "]", "must be os/arch or os/arch/variant, e.g. linux/arm64");
         continue;
       }
-      policy.platforms.push_back(text);
+      policy.platforms.push_back(*parsed);
     }
   }
   if (const YAML::Node cache = root["cache"]) {

@@ -7,7 +7,7 @@
 namespace pullguard::reference {
 
 const std::vector<DigestAlgorithm>& DefaultAlgorithms() {
-  static const std::vector<DigestAlgorithm> algorithms{{"sha256", 64}, {"sha512", 128}};
+  static const std::vector<DigestAlgorithm> algorithms{{"sha256", 64}, {"sha384", 96}, {"sha512", 128}};
   return algorithms;
 }
 

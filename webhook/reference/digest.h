@@ -17,7 +17,7 @@ struct DigestAlgorithm {
   size_t hex_length;      // 64
 };
 
-// sha256 and sha512: what registries and containerd accept.
+// sha256, sha384 and sha512: what go-digest registers, so what containerd accepts.
 const std::vector<DigestAlgorithm>& DefaultAlgorithms();
 
 // Returns the error go-digest's Validate would give, or nullopt when `digest` is valid.

@@ -1,8 +1,7 @@
 // Image: a container image as the kubelet reads it, for pullguard's checks. Adds to the
-// upstream parsers what the kubelet does around them (default tag, digest wins over tag) and
-// one rule of pullguard's own: a single-label, uppercase first component ("Team/app") is a
-// typo for a Docker Hub namespace, not a registry host (upstream would send the pull to host
-// "Team", which never resolves).
+// upstream parsers what the kubelet does around them (default tag, digest wins over tag).
+// As upstream, "Team/app" names a registry host "Team" (a first part with capitals is a
+// domain); the checker says what that means for the pull.
 // Thread-safety: value type and pure functions.
 #pragma once
 

@@ -2,21 +2,26 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "auth/docker_config.h"
 #include "registry/challenge.h"
-#include "registry/classify.h"
+#include "registry/token_fetch.h"
 #include "registry/url.h"
 
 namespace pullguard::registry {
 namespace {
 
-constexpr auto kPingTtl = std::chrono::minutes(5);
-constexpr long long kMinTokenSeconds = 60;
-// A token service may send any expires_in; far-future ones would overflow clock arithmetic.
-constexpr long long kMaxTokenSeconds = 24 * 3600;
-
+std::vector<std::string> SplitScopes(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t space = text.find(' ', start);
+    std::string part = text.substr(start, space == std::string::npos ? std::string::npos : space - start);
+    if (!part.empty() && out.size() < 8) out.push_back(part.substr(0, 256));
+    if (space == std::string::npos) break;
+    start = space + 1;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -24,98 +29,110 @@ std::string BasicAuthorization(const auth::Credential& credential) {
   return "Basic " + auth::EncodeAuthField(credential.username, credential.password);
 }
 
-std::optional<ProbeAnswer> Authorizer::PingEndpoint(const Endpoint& endpoint, const ProbeTarget& target, Ping* ping) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = pings_.find(endpoint.base_url);
-    if (it != pings_.end() && Clock::now() < it->second.expires) {
-      *ping = it->second;
+std::optional<Authorizer::Known> Authorizer::KnownFor(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = known_.find(host);
+  if (it == known_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Authorizer::Remember(const std::string& host, Known known) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = known_.find(host);
+  if (it == known_.end()) {
+    while (known_.size() >= max_hosts_ && !order_.empty()) {
+      known_.erase(order_.front());
+      order_.pop_front();
+    }
+    order_.push_back(host);
+  }
+  known_[host] = std::move(known);
+}
+
+Grant Authorizer::Token(const AuthContext& context, const Known& known, std::vector<std::string> scopes, bool refresh) {
+  const RegistryHost& host = *context.host;
+  // Credentials go to the realm only over TLS; a plain-HTTP realm only for a registry that is
+  // itself plain HTTP.
+  std::string realm_scheme = UrlScheme(known.realm);
+  if (realm_scheme != "https" && !(host.scheme == "http" && realm_scheme == "http")) {
+    Failure f;
+    f.server = Server::kTokenService;
+    f.host = UrlHost(known.realm);
+    f.url = RedactUrl(known.realm);
+    f.problem = Problem::kInsecureRealm;
+    f.problem_detail = RedactUrl(known.realm);
+    return {"", false, f};
+  }
+  scopes.push_back("repository:" + context.repository + ":pull");
+  std::sort(scopes.begin(), scopes.end());
+  scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
+  std::string scope_key;
+  for (const auto& s : scopes) scope_key += s + " ";
+  std::string identity = context.credential ? context.credential->Identity() : "anonymous";
+  std::string key = TokenCache::Key(known.realm, known.service, scope_key, identity);
+  if (refresh) tokens_.Forget(key);
+  bool fetched = false;
+  std::optional<Failure> failure;
+  std::optional<std::string> token = tokens_.GetOrFetch(key, [&]() -> std::optional<TokenCache::Fetched> {
+    TokenRequest request;
+    request.realm = known.realm;
+    request.service = known.service;
+    request.scopes = scopes;
+    request.credential = context.credential;
+    request.base = context.base;
+    request.base.headers.clear();
+    TokenAnswer answer = FetchToken(sender_, request);
+    fetched = true;
+    if (answer.failure) {
+      failure = answer.failure;
       return std::nullopt;
     }
-  }
-  HttpRequest req;
-  req.method = "GET";
-  req.url = endpoint.base_url + "/v2/";
-  req.deadline = target.deadline;
-  req.ca_file = endpoint.settings.ca_file;
-  req.allow_private = endpoint.settings.allow_private;
-  HttpResponse r = sender_.Send(req);
-  if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
-  if (r.status != 200 && r.status != 401) return UnexpectedStatus(r, Who(endpoint), "GET /v2/");
-  ping->status = r.status;
-  ping->challenges = r.Headers("www-authenticate");
-  ping->expires = Clock::now() + kPingTtl;
-  std::lock_guard<std::mutex> lock(mutex_);
-  pings_[endpoint.base_url] = *ping;
-  return std::nullopt;
-}
-
-Authorization Authorizer::Authorize(const Endpoint& endpoint, const ProbeTarget& target, const auth::Credential* credential) {
-  Ping ping;
-  if (auto failure = PingEndpoint(endpoint, target, &ping)) return {"", "", failure};
-  if (ping.status == 200) return {};  // an open registry: nothing to send
-  std::vector<Challenge> challenges = ParseChallenges(ping.challenges);
-  for (const auto& c : challenges) {
-    if (c.scheme == "bearer" && c.params.count("realm")) return FetchToken(endpoint, target, c.params, credential);
-  }
-  for (const auto& c : challenges) {
-    if (c.scheme == "basic") return {credential ? BasicAuthorization(*credential) : "", "", std::nullopt};
-  }
-  return {"", "", Failure(Reason::kRegistryError, endpoint.host + " asks for an authentication scheme pullguard does not speak",
-                       "use a registry with Basic or Bearer token auth", false)};
-}
-
-Authorization Authorizer::FetchToken(const Endpoint& endpoint, const ProbeTarget& target,
-                                     const std::map<std::string, std::string>& params, const auth::Credential* credential) {
-  const std::string realm = params.at("realm");
-  const std::string service = params.count("service") ? params.at("service") : "";
-  const std::string scope = "repository:" + target.repository + ":pull";
-  // Credentials go to the realm only over TLS; a plain-HTTP realm is accepted only for a
-  // registry that is itself marked insecure.
-  if (UrlScheme(realm) != "https" && !(endpoint.settings.insecure && UrlScheme(realm) == "http")) {
-    return {"", "", Failure(Reason::kRegistryError, endpoint.host + "'s token realm " + RedactUrl(realm) + " is not https",
-                         "fix the registry's auth configuration, or mark it insecure in the policy", false)};
-  }
-  std::string identity = credential ? credential->Identity() : "anonymous";
-  std::string key = TokenCache::Key(realm, service, scope, identity);
-  if (auto token = tokens_.Get(key)) return {"Bearer " + *token, key, std::nullopt};
-
-  HttpRequest req;
-  req.method = "GET";
-  req.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") +
-            (service.empty() ? "" : "service=" + UrlEncode(service) + "&") + "scope=" + UrlEncode(scope);
-  req.deadline = target.deadline;
-  req.ca_file = endpoint.settings.ca_file;
-  req.allow_private = endpoint.settings.allow_private;
-  if (credential) req.headers.emplace_back("Authorization", BasicAuthorization(*credential));
-  HttpResponse r = sender_.Send(req);
-  std::string realm_host = UrlHost(realm);
-  if (r.error != TransportError::kNone) return {"", "", TransportFailure(r, realm_host, target, resolve_)};
-  if (r.status == 401 || r.status == 403) {
-    if (credential) {
-      return {"", "", Failure(Reason::kAuthFailed, "the token service " + realm_host + " rejected " + credential->source,
-                           "update the pull secret's credentials for " + endpoint.registry)};
+    return TokenCache::Fetched{answer.token, answer.lifetime};
+  });
+  if (!token) {
+    if (!failure) {  // joined a fetch that failed: say so without its details
+      Failure f;
+      f.server = Server::kTokenService;
+      f.host = UrlHost(known.realm);
+      f.url = RedactUrl(known.realm);
+      f.transport = TransportError::kOther;
+      f.transport_detail = "a token request for the same scope failed";
+      failure = f;
     }
-    return {"", "", Failure(Reason::kAuthRequired,
-                         endpoint.registry + " allows no anonymous pulls and no pull secret matches it (a 401 may "
-                                             "also mean the repository does not exist)",
-                         "add an imagePullSecret with an entry for " + endpoint.registry)};
+    return {"", false, failure};
   }
-  if (r.status != 200) return {"", "", UnexpectedStatus(r, "the token service " + realm_host, "the token request")};
-  auto doc = nlohmann::json::parse(r.body, nullptr, false);
-  std::string token;
-  long long expires_in = kMinTokenSeconds;
-  if (doc.is_object()) {
-    if (auto t = doc.find("token"); t != doc.end() && t->is_string()) token = t->get<std::string>();
-    if (auto t = doc.find("access_token"); token.empty() && t != doc.end() && t->is_string()) token = t->get<std::string>();
-    if (auto e = doc.find("expires_in"); e != doc.end() && e->is_number_integer()) expires_in = e->get<long long>();
+  return {"Bearer " + *token, fetched, std::nullopt};
+}
+
+Grant Authorizer::Before(const AuthContext& context) {
+  auto known = KnownFor(context.host->host);
+  if (!known) return {};
+  if (known->scheme == "basic") {
+    if (context.credential == nullptr) return {};
+    return {BasicAuthorization(*context.credential), false, std::nullopt};
   }
-  if (token.empty()) {
-    return {"", "", Failure(Reason::kRegistryError, "the token service " + realm_host + " answered without a token",
-                         "check the registry's auth service", true)};
+  return Token(context, *known, {}, false);
+}
+
+std::optional<Grant> Authorizer::After401(const AuthContext& context, const std::vector<std::string>& challenges,
+                                          bool* unsupported) {
+  *unsupported = false;
+  std::vector<Challenge> parsed = ParseChallenges(challenges);
+  for (const auto& c : parsed) {
+    if (c.scheme != "bearer" || c.params.count("realm") == 0) continue;
+    Known known{"bearer", c.params.at("realm"), c.params.count("service") ? c.params.at("service") : ""};
+    Remember(context.host->host, known);
+    std::vector<std::string> scopes = c.params.count("scope") ? SplitScopes(c.params.at("scope")) : std::vector<std::string>{};
+    return Token(context, known, std::move(scopes), /*refresh=*/true);
   }
-  tokens_.Put(key, token, std::chrono::seconds(std::clamp(expires_in, kMinTokenSeconds, kMaxTokenSeconds)));
-  return {"Bearer " + token, key, std::nullopt};
+  for (const auto& c : parsed) {
+    if (c.scheme != "basic") continue;
+    Remember(context.host->host, {"basic", "", ""});
+    if (context.credential == nullptr) return std::nullopt;  // nothing to send: the 401 stands
+    return Grant{BasicAuthorization(*context.credential), true, std::nullopt};
+  }
+  *unsupported = true;
+  return std::nullopt;
 }
 
 }  // namespace pullguard::registry

@@ -1,53 +1,71 @@
-// Authorizer: the handshake before a manifest request, told once:
-//   ping GET /v2/ -> 200: no auth | 401 Basic: send the credential | 401 Bearer: exchange the
-//   credential (or nothing, anonymously) at the realm for a token with
-//   scope=repository:NAME:pull, cached until expires_in.
-// Pings are cached per endpoint; tokens per (realm, service, scope, credential identity).
+// Authorizer: the Authorization header for a request, learned from the registry's own 401s,
+// as containerd's authorizer does:
+//   a request goes out with what is known of its host (nothing at first); a 401 carries a
+//   challenge: Basic -> send the credential; Bearer -> exchange the credential (or nothing,
+//   anonymously) at the challenge's realm for a token with the challenge's scope plus
+//   repository:NAME:pull; then the request is retried once.
+// Known challenges are kept per host (bounded); tokens per (realm, service, scopes,
+// credential identity) until expires_in, identical token fetches in flight joined.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "registry/classify.h"
-#include "registry/probe.h"
+#include "auth/keyring.h"
+#include "registry/failure.h"
+#include "registry/hosts.h"
 #include "registry/sender.h"
 #include "registry/token_cache.h"
 
 namespace pullguard::registry {
 
-// The Authorization header for one attempt ("" for none), or why there is none.
-struct Authorization {
-  std::string header;
-  std::string token_cache_key;  // set for bearer tokens, so a rejected one can be forgotten
-  std::optional<ProbeAnswer> failure;
+// What one request needs to be authorized: its host, the repository it is for, the
+// credential (null: anonymous), and how to reach the token service.
+struct AuthContext {
+  const RegistryHost* host = nullptr;
+  std::string repository;
+  const auth::Credential* credential = nullptr;
+  HttpRequest base;  // deadline, connect timeout, trust, address policy for token requests
+};
+
+struct Grant {
+  std::string header;  // "" for none
+  bool fresh = false;  // a token fetched for this very request: a 401 to it is final
+  std::optional<Failure> failure;  // the token service failed
 };
 
 class Authorizer {
  public:
-  Authorizer(Sender& sender, Resolver resolve) : sender_(sender), resolve_(std::move(resolve)) {}
+  explicit Authorizer(Sender& sender, size_t max_hosts = 1024) : sender_(sender), max_hosts_(max_hosts) {}
 
-  // `credential` null: anonymous.
-  Authorization Authorize(const Endpoint& endpoint, const ProbeTarget& target, const auth::Credential* credential);
-  void ForgetToken(const std::string& key) { tokens_.Forget(key); }
+  // The header for a request before any 401 from it: from the host's known challenge.
+  Grant Before(const AuthContext& context);
+  // After a 401 with `challenges` (its WWW-Authenticate values): learns them and answers,
+  // fetching a new token. nullopt when the 401 is final: no scheme pullguard speaks (then
+  // `*unsupported` is set), or Basic without a credential.
+  std::optional<Grant> After401(const AuthContext& context, const std::vector<std::string>& challenges,
+                                bool* unsupported);
 
  private:
-  struct Ping {
-    int status = 0;
-    std::vector<std::string> challenges;
-    Clock::time_point expires;
+  struct Known {
+    std::string scheme;  // "basic" or "bearer"
+    std::string realm, service;
   };
-  std::optional<ProbeAnswer> PingEndpoint(const Endpoint& endpoint, const ProbeTarget& target, Ping* ping);
-  Authorization FetchToken(const Endpoint& endpoint, const ProbeTarget& target, const std::map<std::string, std::string>& params,
-                           const auth::Credential* credential);
+  std::optional<Known> KnownFor(const std::string& host);
+  void Remember(const std::string& host, Known known);
+  Grant Token(const AuthContext& context, const Known& known, std::vector<std::string> scopes, bool refresh);
 
   Sender& sender_;
-  Resolver resolve_;
+  size_t max_hosts_;
   TokenCache tokens_;
   std::mutex mutex_;
-  std::map<std::string, Ping> pings_;
+  std::map<std::string, Known> known_;
+  std::list<std::string> order_;  // oldest first, to bound known_
 };
 
 std::string BasicAuthorization(const auth::Credential& credential);

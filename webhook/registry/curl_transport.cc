@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -22,6 +23,7 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::string blocked;  // set by the socket guard when it refuses an address
+  char error_buffer[CURL_ERROR_SIZE] = {};
   std::promise<void> done;
 };
 
@@ -62,14 +64,26 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(user);
   if (!t->request->allow_private) {
     if (auto kind = RestrictedAddressKind(&address->addr)) {
-      t->blocked = AddressText(&address->addr) + " is " + *kind;
+      t->blocked = AddressText(&address->addr) + " (" + *kind + ")";
       return CURL_SOCKET_BAD;
     }
   }
   return ::socket(address->family, address->socktype, address->protocol);
 }
 
-TransportError Classify(CURLcode code, const Transfer& t) {
+// A handshake that failed because the peer reset or closed the connection is a broken
+// connection (transient), not a TLS problem: OpenSSL reports it as SSL_ERROR_SYSCALL or an
+// unexpected EOF, and the socket's errno says ECONNRESET or EPIPE.
+bool HandshakeWasCut(const Transfer& t, long os_errno) {
+  if (os_errno == ECONNRESET || os_errno == EPIPE) return true;
+  std::string_view message(t.error_buffer);
+  for (std::string_view sign : {"SSL_ERROR_SYSCALL", "unexpected eof", "Connection reset", "Broken pipe"}) {
+    if (message.find(sign) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+TransportError Classify(CURLcode code, const Transfer& t, long os_errno) {
   if (!t.blocked.empty()) return TransportError::kBlockedAddress;
   switch (code) {
     case CURLE_OK:
@@ -80,8 +94,9 @@ TransportError Classify(CURLcode code, const Transfer& t) {
       return TransportError::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return TransportError::kTimeout;
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
+      return HandshakeWasCut(t, os_errno) ? TransportError::kReset : TransportError::kTls;
+    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
@@ -96,6 +111,7 @@ TransportError Classify(CURLcode code, const Transfer& t) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_OUT_OF_MEMORY:  // also what libcurl says of a response header over 100 KB
       return TransportError::kProtocol;
     default:
       return TransportError::kOther;
@@ -152,7 +168,16 @@ struct CurlTransport::Loop {
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an open h2 connection
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error_buffer);
     if (req.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    if (req.method == "POST") {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req.body.c_str());
+    }
+    if (req.skip_verify) {
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     for (const auto& [name, value] : req.headers) t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
@@ -180,10 +205,15 @@ struct CurlTransport::Loop {
     curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
     t->response.status = static_cast<int>(status);
     if (ip != nullptr) t->response.primary_ip = ip;
+    long os_errno = 0;
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (code == CURLE_WRITE_ERROR && t->response.body_truncated) code = CURLE_OK;  // we stopped reading
-    t->response.error = Classify(code, *t);
+    t->response.error = Classify(code, *t, os_errno);
     if (t->response.error != TransportError::kNone) {
-      t->response.error_detail = t->blocked.empty() ? curl_easy_strerror(code) : t->blocked;
+      // libcurl's own sentence ("SSL certificate problem: unable to get local issuer
+      // certificate") says more than its code's name.
+      std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
+      t->response.error_detail = t->blocked.empty() ? detail.substr(0, 300) : t->blocked;
     }
     curl_multi_remove_handle(multi, easy);
     active.erase(std::remove(active.begin(), active.end(), easy), active.end());

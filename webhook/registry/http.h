@@ -18,12 +18,14 @@ using Clock = std::chrono::steady_clock;
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
 
 struct HttpRequest {
-  std::string method = "GET";  // GET or HEAD
+  std::string method = "GET";  // GET, HEAD, or POST (token requests)
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // POST only
   Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
   std::chrono::milliseconds connect_timeout{3000};
   std::string ca_file;         // extra trust for this registry; "" = system roots
+  bool skip_verify = false;    // do not verify the certificate (containerd's skip_verify)
   bool allow_private = false;  // may connect to loopback, link-local and private addresses
 };
 
@@ -32,8 +34,8 @@ enum class TransportError {
   kDns,             // the host name does not resolve
   kConnect,         // refused or unroutable
   kTimeout,         // no answer before the deadline
-  kTls,             // handshake or certificate verification failed
-  kReset,           // the connection broke mid-exchange
+  kTls,             // the certificate does not verify, names another host, or the peer speaks no TLS
+  kReset,           // the connection was reset or closed mid-exchange (TLS handshake included)
   kBlockedAddress,  // resolved to a private/loopback/link-local address that is not allowed
   kProtocol,        // not HTTP, or malformed
   kOther,

@@ -23,28 +23,6 @@ bool IsIndexMediaType(const std::string& media_type) {
   return type == kOciIndex || type == kDockerManifestList;
 }
 
-std::string Platform::ToString() const {
-  return os + "/" + architecture + (variant.empty() ? "" : "/" + variant);
-}
-
-std::optional<Platform> Platform::Parse(const std::string& text) {
-  Platform p;
-  size_t a = text.find('/');
-  if (a == std::string::npos || a == 0) return std::nullopt;
-  p.os = text.substr(0, a);
-  size_t b = text.find('/', a + 1);
-  p.architecture = text.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-  if (b != std::string::npos) p.variant = text.substr(b + 1);
-  if (p.architecture.empty() || (b != std::string::npos && p.variant.empty())) return std::nullopt;
-  if (p.variant.find('/') != std::string::npos) return std::nullopt;
-  return p;
-}
-
-bool Platform::Serves(const Platform& required) const {
-  if (os != required.os || architecture != required.architecture) return false;
-  return required.variant.empty() || variant == required.variant;
-}
-
 Result<std::vector<Platform>> PlatformsOfIndex(const std::string& body) {
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("the index is not JSON");

@@ -1,5 +1,5 @@
 // Manifest media types and platforms: what a HEAD asks for, and what an index or a config
-// blob says about the platforms an image runs on.
+// blob says about the platforms an image runs on. Bodies come from registries: hostile input.
 // Thread-safety: value types and pure functions.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/platform.h"
 #include "common/status.h"
 
 namespace pullguard::registry {
@@ -19,20 +20,6 @@ inline constexpr const char* kDockerManifest = "application/vnd.docker.distribut
 // The Accept header of a manifest request: the four types above, as the kubelet's runtime asks.
 std::string ManifestAccept();
 bool IsIndexMediaType(const std::string& media_type);
-
-struct Platform {
-  std::string os;
-  std::string architecture;
-  std::string variant;  // may be empty
-
-  // "linux/arm64" or "linux/arm/v7".
-  std::string ToString() const;
-  static std::optional<Platform> Parse(const std::string& text);
-  // Does this (offered) platform serve `required`? A required variant must match; a required
-  // platform without a variant takes any.
-  bool Serves(const Platform& required) const;
-  bool operator==(const Platform&) const = default;
-};
 
 // The platforms of an OCI index or Docker manifest list, without attestation entries
 // (unknown/unknown).

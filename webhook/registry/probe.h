@@ -1,62 +1,73 @@
-// What the registry client is asked and what it answers: one image, one verdict.
+// What the registry client is asked (one image, the credentials the kubelet would pull it
+// with, the platforms it must run on) and what it answers, as facts.
 // Thread-safety: value types.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "auth/keyring.h"
-#include "common/reason.h"
-#include "registry/endpoint.h"
-#include "registry/http.h"
-#include "registry/manifest.h"
+#include "common/platform.h"
+#include "registry/failure.h"
+#include "registry/hosts.h"
 
 namespace pullguard::registry {
 
 struct ProbeTarget {
-  std::string registry;    // docker.io, ghcr.io, localhost:5000
+  std::string registry;    // as the image names it: docker.io, ghcr.io, localhost:5000
   std::string repository;  // library/nginx
   std::string reference;   // a tag, or a digest
   bool by_digest = false;
-  // Credentials that match this registry, in the kubelet's order. Empty: anonymous. Once one
-  // matches, anonymous is never tried (the kubelet does not either).
+  // Credentials that match this registry, in the kubelet's order; each is a pull attempt of
+  // its own. Empty: one anonymous attempt. Once one matches, anonymous is never tried (the
+  // kubelet does not either).
   std::vector<auth::Credential> credentials;
-  std::vector<Platform> platforms;  // required; empty skips the platform check
-  EndpointSettings settings;
-  Clock::time_point deadline;
+  std::vector<Platform> platforms;  // the nodes' platforms; empty skips the platform check
+  std::vector<RegistryHost> hosts;  // mirrors first, then the registry; never empty
+  Clock::time_point deadline;       // the probe's own budget
+  std::chrono::milliseconds connect_timeout{3000};
 
   std::string Image() const { return registry + "/" + repository + (by_digest ? "@" : ":") + reference; }
 };
 
-struct ProbeAnswer {
-  bool ok = false;
-  // When !ok: the finding.
-  Reason reason = Reason::kRegistryError;
-  std::string detail;
-  std::string fix;
-  bool transient = false;  // unreachable, timeout, 5xx, 429: a cached "exists" may stand in
-  // When ok: what was found.
-  std::string digest;
-  std::string media_type;
-  std::vector<std::string> platforms;  // offered platforms, when they were looked at
+enum class Outcome {
+  kFound,            // the manifest is there, these credentials pull it, and it runs on the platforms
+  kNotFound,         // every host answered 404 for the manifest
+  kUnauthorized,     // 401 that the pull does not get past: no credential, or every one refused
+  kForbidden,        // 403, or a token that does not cover the repository (insufficient_scope)
+  kPlatformMissing,  // the manifest is there, not for every platform (`missing`)
+  kFailed,           // the exchange failed: `failure` says how
 };
 
-// A failed answer: the finding's reason, detail and fix; `transient` when a cached "exists"
-// may stand in for it.
-inline ProbeAnswer Failure(Reason reason, std::string detail, std::string fix, bool transient = false) {
-  ProbeAnswer a;
-  a.reason = reason;
-  a.detail = std::move(detail);
-  a.fix = std::move(fix);
-  a.transient = transient;
-  return a;
-}
+enum class RepositoryState { kUnknown, kExists, kMissing };
+
+struct ProbeResult {
+  Outcome outcome = Outcome::kFailed;
+  Failure failure;  // the evidence, for every outcome but kFound
+  RepositoryState repository = RepositoryState::kUnknown;  // for kNotFound
+  bool anonymous = true;              // no credential matched: the pull is anonymous
+  std::vector<std::string> refused;   // credential sources refused with a 401
+  std::vector<std::string> no_access; // credential sources accepted but not allowed (403, scope)
+  std::string host;                   // who answered for the manifest (a mirror or the registry)
+  bool from_mirror = false;
+  // kFound and kPlatformMissing:
+  std::string digest;
+  std::string media_type;
+  bool single_platform = false;       // a manifest, not an index: its config names the platform
+  std::vector<Platform> offered;      // when platforms were checked
+  std::vector<Platform> missing;      // kPlatformMissing
+
+  bool ok() const { return outcome == Outcome::kFound; }
+  // A failure that may pass on a retry: a cached "exists" may stand in for it.
+  bool Transient() const { return outcome == Outcome::kFailed && failure.Temporary(); }
+};
 
 // What the checker calls; RegistryClient in production, fakes in unit tests.
 class Prober {
  public:
   virtual ~Prober() = default;
-  virtual ProbeAnswer Probe(const ProbeTarget& target) = 0;
+  virtual ProbeResult Probe(const ProbeTarget& target) = 0;
 };
 
 }  // namespace pullguard::registry

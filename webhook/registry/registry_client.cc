@@ -1,175 +1,286 @@
 #include "registry/registry_client.h"
 
-#include "registry/classify.h"
-#include "registry/error_body.h"
+#include <openssl/evp.h>
+
+#include "registry/manifest.h"
 
 namespace pullguard::registry {
 namespace {
 
+bool IsManifestPath(const std::string& path) { return path.rfind("/manifests/", 0) == 0; }
 
-std::string Sources(const std::vector<std::string>& sources) {
-  std::string out;
-  for (const auto& s : sources) out += (out.empty() ? "" : ", ") + s;
+std::string Sha256(const std::string& content) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(content.data(), content.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
   return out;
 }
 
-std::string Short(const std::string& digest) { return digest.size() > 19 ? digest.substr(0, 19) + "..." : digest; }
+// How far a failed pull attempt got, to pick what to report when every credential failed:
+// the attempt that learned the most about the image.
+int Depth(const ProbeResult& r) {
+  switch (r.outcome) {
+    case Outcome::kFound:
+      return 6;
+    case Outcome::kPlatformMissing:
+      return 5;
+    case Outcome::kNotFound:
+      return 4;
+    case Outcome::kFailed:
+      return 3;
+    case Outcome::kForbidden:
+      return 2;
+    case Outcome::kUnauthorized:
+      return 1;
+  }
+  return 0;
+}
 
-constexpr size_t kMaxCachedPlatforms = 10000;
+Failure Unusable(const HttpRequest& req, Problem problem, std::string detail) {
+  Failure f = FailureOf(req, HttpResponse{}, Server::kRegistry);
+  f.status = 200;
+  f.problem = problem;
+  f.problem_detail = std::move(detail);
+  return f;
+}
 
 }  // namespace
 
-HttpRequest RegistryClient::Request(const Endpoint& endpoint, const ProbeTarget& target, const std::string& method,
-                                    const std::string& path, const std::string& authorization) const {
-  HttpRequest req;
-  req.method = method;
-  req.url = endpoint.base_url + "/v2/" + target.repository + path;
-  req.deadline = target.deadline;
-  req.ca_file = endpoint.settings.ca_file;
-  req.allow_private = endpoint.settings.allow_private;
-  if (!authorization.empty()) req.headers.emplace_back("Authorization", authorization);
-  return req;
+RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const ProbeTarget& target,
+                                              const auth::Credential* credential, const std::string& method,
+                                              const std::string& path) {
+  Exchange ex;
+  HttpRequest base;
+  base.deadline = target.deadline;
+  base.connect_timeout = target.connect_timeout;
+  base.ca_file = host.ca_file;
+  base.skip_verify = host.skip_verify;
+  base.allow_private = host.allow_private;
+  ex.request = base;
+  ex.request.method = method;
+  ex.request.url = host.BaseUrl() + "/" + target.repository + path;
+  ex.request.headers = host.headers;
+  if (IsManifestPath(path)) ex.request.headers.emplace_back("Accept", ManifestAccept());
+
+  AuthContext context{&host, target.repository, credential, base};
+  Grant grant = authorizer_.Before(context);
+  if (grant.failure) {
+    ex.failure = grant.failure;
+    return ex;
+  }
+  auto send = [&](const std::string& authorization) {
+    HttpRequest req = ex.request;
+    if (!authorization.empty()) req.headers.emplace_back("Authorization", authorization);
+    ex.response = sender_.Send(req);
+    if (ex.response.error != TransportError::kNone) {
+      ex.failure = FailureOf(ex.request, ex.response, Server::kRegistry);
+      if (ex.response.error == TransportError::kDns) ex.failure->resolver_code = resolve_(host.host);
+      return false;
+    }
+    return true;
+  };
+  if (!send(grant.header) || ex.response.status != 401) return ex;
+  // A 401 to a token fetched for this very request is final; any other 401 carries the
+  // challenge to answer, once.
+  if (grant.fresh) return ex;
+  bool unsupported = false;
+  std::optional<Grant> retry = authorizer_.After401(context, ex.response.Headers("www-authenticate"), &unsupported);
+  if (unsupported) {
+    ex.failure = FailureOf(ex.request, ex.response, Server::kRegistry);
+    ex.failure->problem = Problem::kUnsupportedScheme;
+    ex.failure->problem_detail = ex.response.Header("www-authenticate").substr(0, 60);
+    return ex;
+  }
+  if (retry && retry->failure) {
+    ex.failure = retry->failure;
+    return ex;
+  }
+  if (!retry || retry->header == grant.header) return ex;
+  send(retry->header);
+  return ex;
 }
 
-ProbeAnswer RegistryClient::Probe(const ProbeTarget& target) {
-  Endpoint endpoint = ResolveEndpoint(target.registry, target.settings);
-  std::vector<const auth::Credential*> attempts;
-  for (const auto& c : target.credentials) attempts.push_back(&c);
-  if (attempts.empty()) attempts.push_back(nullptr);
-
-  std::vector<std::string> rejected;
-  for (const auth::Credential* credential : attempts) {
-    for (int round = 0; round < 2; ++round) {  // a second round only after a stale token
-      Authorization authz = authorizer_.Authorize(endpoint, target, credential);
-      if (authz.failure) {
-        if (authz.failure->reason == Reason::kAuthFailed && credential) {
-          rejected.push_back(credential->source);
-          break;
-        }
-        return *authz.failure;
-      }
-      HttpRequest head = Request(endpoint, target, "HEAD", "/manifests/" + target.reference, authz.header);
-      head.headers.emplace_back("Accept", ManifestAccept());
-      HttpResponse r = sender_.Send(head);
-      if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
-      if (r.status == 401) {
-        if (!authz.token_cache_key.empty() && round == 0) {
-          authorizer_.ForgetToken(authz.token_cache_key);  // expired or revoked: fetch a new one once
-          continue;
-        }
-        if (credential) {
-          rejected.push_back(credential->source);
-          break;
-        }
-        return Failure(Reason::kAuthRequired,
-                    target.registry + " asks for credentials and no pull secret matches it (a 401 may also mean "
-                                      "the repository does not exist)",
-                    "add an imagePullSecret with an entry for " + target.registry);
-      }
-      if (r.status == 403) {
-        return Failure(Reason::kAccessDenied,
-                    target.registry + " denied " + (credential ? credential->source : std::string("anonymous pulls")) +
-                        " access to " + target.repository + " (403)",
-                    "grant the pull secret's account read access to " + target.repository);
-      }
-      return Interpret(endpoint, target, authz.header, r);
+ProbeResult RegistryClient::Probe(const ProbeTarget& target) {
+  if (target.credentials.empty()) return WithCredential(target, nullptr);
+  std::vector<ProbeResult> attempts;
+  for (const auto& credential : target.credentials) {
+    ProbeResult r = WithCredential(target, &credential);
+    r.anonymous = false;
+    if (r.ok()) return r;
+    attempts.push_back(std::move(r));
+  }
+  // Every credential failed, so the pull fails now. If any failure may pass later, say that
+  // one (a warning); else the attempt that got furthest.
+  const ProbeResult* chosen = nullptr;
+  for (const auto& r : attempts) {
+    if (r.Transient()) {
+      chosen = &r;
+      break;
     }
   }
-  return Failure(Reason::kAuthFailed, target.registry + " rejected every matching credential (" + Sources(rejected) + ")",
-              "update the pull secret's credentials for " + target.registry);
+  if (chosen == nullptr) {
+    for (const auto& r : attempts) {
+      if (chosen == nullptr || Depth(r) > Depth(*chosen)) chosen = &r;
+    }
+  }
+  ProbeResult out = *chosen;
+  out.refused.clear();
+  out.no_access.clear();
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    if (attempts[i].outcome == Outcome::kUnauthorized) out.refused.push_back(target.credentials[i].source);
+    if (attempts[i].outcome == Outcome::kForbidden) out.no_access.push_back(target.credentials[i].source);
+  }
+  return out;
 }
 
-ProbeAnswer RegistryClient::Interpret(const Endpoint& endpoint, const ProbeTarget& target,
-                                      const std::string& authorization, const HttpResponse& head) {
-  HttpResponse r = head;
-  if (r.status == 405) {
-    // Some registries refuse HEAD; only then a GET (which may count as a pull).
-    HttpRequest get = Request(endpoint, target, "GET", "/manifests/" + target.reference, authorization);
-    get.headers.emplace_back("Accept", ManifestAccept());
-    r = sender_.Send(get);
-    if (r.error != TransportError::kNone) return TransportFailure(r, endpoint.host, target, resolve_);
+ProbeResult RegistryClient::WithCredential(const ProbeTarget& target, const auth::Credential* credential) {
+  std::optional<ProbeResult> first_failure;
+  const RegistryHost* not_found_on = nullptr;
+  ProbeResult not_found;
+  for (const RegistryHost* host : HostsFor(target.hosts, target.by_digest)) {
+    ProbeResult r = OnHost(*host, target, credential);
+    if (r.outcome == Outcome::kFound || r.outcome == Outcome::kPlatformMissing) return r;
+    if (r.outcome == Outcome::kNotFound) {
+      not_found_on = host;
+      not_found = std::move(r);
+      continue;
+    }
+    if (!first_failure) first_failure = std::move(r);
   }
-  if (r.status == 404) return MissingRepositoryOrReference(endpoint, target, authorization);
-  if (r.status != 200) return UnexpectedStatus(r, Who(endpoint), "the manifest request");
-  ProbeAnswer found;
-  found.ok = true;
-  found.digest = r.Header("docker-content-digest");
-  found.media_type = r.Header("content-type");
-  if (target.by_digest && !found.digest.empty() && found.digest != target.reference) {
-    return Failure(Reason::kRegistryError,
-                endpoint.host + " answered digest " + Short(found.digest) + " for " + Short(target.reference),
-                "check the registry or any proxy in front of it: it serves other content than asked", false);
+  if (first_failure) return *first_failure;
+  if (not_found_on == nullptr) {
+    ProbeResult none;
+    none.failure.problem = Problem::kNoHost;
+    return none;
   }
-  if (target.by_digest && found.digest.empty()) found.digest = target.reference;
-  if (target.platforms.empty()) return found;
-  return CheckPlatforms(endpoint, target, authorization, found);
+  not_found.repository = RepositoryOn(*not_found_on, target, credential);
+  return not_found;
 }
 
-ProbeAnswer RegistryClient::MissingRepositoryOrReference(const Endpoint& endpoint, const ProbeTarget& target,
-                                                         const std::string& authorization) {
-  HttpResponse tags = sender_.Send(Request(endpoint, target, "GET", "/tags/list?n=1", authorization));
-  bool repo_missing = tags.error == TransportError::kNone && tags.status == 404;
-  std::string name = target.registry + "/" + target.repository;
-  if (repo_missing) {
-    return Failure(Reason::kRepositoryNotFound, "repository " + name + " does not exist",
-                "check the repository name, or push the image");
+ProbeResult RegistryClient::OnHost(const RegistryHost& host, const ProbeTarget& target,
+                                   const auth::Credential* credential) {
+  ProbeResult result;
+  result.anonymous = credential == nullptr;
+  result.host = host.host;
+  result.from_mirror = host.is_mirror;
+  Exchange ex = Send(host, target, credential, "HEAD", "/manifests/" + target.reference);
+  // Some registries refuse HEAD on manifests; only then a GET (which may count as a pull).
+  if (!ex.failure && ex.response.status == 405) ex = Send(host, target, credential, "GET", "/manifests/" + target.reference);
+  if (ex.failure) {
+    result.failure = *ex.failure;
+    // A token service that refuses the credential (or anonymous callers) is the registry
+    // refusing the pull.
+    bool refused = result.failure.server == Server::kTokenService &&
+                   (result.failure.status == 401 || result.failure.status == 403);
+    if (refused) result.outcome = Outcome::kUnauthorized;
+    return result;
   }
-  std::string unsure = (tags.error == TransportError::kNone && tags.status == 200) ? "" : " (nor, perhaps, the repository)";
-  if (target.by_digest) {
-    return Failure(Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist in " + name + unsure,
-                "use a digest the registry has (crane digest " + name + ":TAG)");
+  const HttpResponse& r = ex.response;
+  result.failure = FailureOf(ex.request, r, Server::kRegistry);
+  switch (r.status) {
+    case 200:
+      break;
+    case 404:
+      result.outcome = Outcome::kNotFound;
+      return result;
+    case 401:
+      // A credential the token service accepted but whose token does not cover the
+      // repository is not a bad credential: the repository is missing or not theirs.
+      result.outcome = credential != nullptr && result.failure.challenge_error == "insufficient_scope"
+                           ? Outcome::kForbidden
+                           : Outcome::kUnauthorized;
+      return result;
+    case 403:
+      result.outcome = Outcome::kForbidden;
+      return result;
+    default:
+      return result;  // kFailed: 429, 5xx, anything else
   }
-  return Failure(Reason::kTagNotFound, "tag " + target.reference + " does not exist in " + name + unsure,
-              "push the tag, or use one that exists (crane ls " + name + ")");
+  result.failure = {};
+  result.outcome = Outcome::kFound;
+  result.digest = r.Header("docker-content-digest");
+  result.media_type = r.Header("content-type");
+  if (target.by_digest && !result.digest.empty() && result.digest != target.reference) {
+    result.outcome = Outcome::kFailed;
+    result.failure = Unusable(ex.request, Problem::kDigestMismatch, result.digest);
+    return result;
+  }
+  if (target.by_digest && result.digest.empty()) result.digest = target.reference;
+  if (target.platforms.empty()) return result;
+  return CheckPlatforms(host, target, credential, std::move(result));
 }
 
-Result<std::vector<Platform>> RegistryClient::OfferedPlatforms(const Endpoint& endpoint, const ProbeTarget& target,
-                                                               const std::string& authorization, const ProbeAnswer& found) {
-  std::string ref = found.digest.empty() ? target.reference : found.digest;
-  if (!IsIndexMediaType(found.media_type)) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = single_platforms_.find(ref); it != single_platforms_.end()) return std::vector<Platform>{it->second};
-  }
-  HttpRequest get = Request(endpoint, target, "GET", "/manifests/" + ref, authorization);
-  get.headers.emplace_back("Accept", ManifestAccept());
-  HttpResponse r = sender_.Send(get);
-  if (r.error != TransportError::kNone) return Status::Unavailable(r.error_detail);
-  if (r.status != 200) return Status::Unavailable("the manifest GET answered " + std::to_string(r.status));
-  if (r.body_truncated) return Status::InvalidArgument("the manifest is larger than 64 KiB");
-  if (IsIndexMediaType(found.media_type) || IsIndexMediaType(r.Header("content-type"))) return PlatformsOfIndex(r.body);
+RepositoryState RegistryClient::RepositoryOn(const RegistryHost& host, const ProbeTarget& target,
+                                             const auth::Credential* credential) {
+  Exchange ex = Send(host, target, credential, "GET", "/tags/list?n=1");
+  if (ex.failure) return RepositoryState::kUnknown;
+  if (ex.response.status == 200) return RepositoryState::kExists;
+  if (ex.response.status != 404) return RepositoryState::kUnknown;
+  auto errors = ParseErrorBody(ex.response.body);
+  return errors.empty() || HasErrorCode(errors, "NAME_UNKNOWN") ? RepositoryState::kMissing : RepositoryState::kUnknown;
+}
 
-  ASSIGN_OR_RETURN(std::string config_digest, ConfigDigestOfManifest(r.body));
-  HttpResponse blob = sender_.Send(Request(endpoint, target, "GET", "/blobs/" + config_digest, authorization));
-  if (blob.error != TransportError::kNone) return Status::Unavailable(blob.error_detail);
-  if (blob.status != 200) return Status::Unavailable("the config blob GET answered " + std::to_string(blob.status));
-  ASSIGN_OR_RETURN(Platform platform, PlatformOfConfig(blob.body));
+std::optional<Failure> RegistryClient::ReadPlatforms(const RegistryHost& host, const ProbeTarget& target,
+                                                     const auth::Credential* credential, ProbeResult& found) {
+  bool index = IsIndexMediaType(found.media_type);
   if (!found.digest.empty()) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (single_platforms_.size() >= kMaxCachedPlatforms) single_platforms_.clear();
-    single_platforms_[found.digest] = platform;  // content-addressed: true for good
+    if (auto cached = platforms_.Get(found.digest)) {
+      found.offered = *cached;
+      found.single_platform = !index;
+      return std::nullopt;
+    }
   }
-  return std::vector<Platform>{platform};
+  std::string ref = found.digest.empty() ? target.reference : found.digest;
+  Exchange ex = Send(host, target, credential, "GET", "/manifests/" + ref);
+  if (ex.failure) return ex.failure;
+  if (ex.response.status != 200) return FailureOf(ex.request, ex.response, Server::kRegistry);
+  if (ex.response.body_truncated) return Unusable(ex.request, Problem::kUnreadableManifest, "larger than 64 KiB");
+  std::string digest = found.digest.empty() ? Sha256(ex.response.body) : found.digest;
+  index = index || IsIndexMediaType(ex.response.Header("content-type"));
+  if (index) {
+    auto platforms = PlatformsOfIndex(ex.response.body);
+    if (!platforms.ok()) return Unusable(ex.request, Problem::kUnreadableManifest, platforms.status().message());
+    found.offered = platforms.value();
+  } else {
+    auto config_digest = ConfigDigestOfManifest(ex.response.body);
+    if (!config_digest.ok()) return Unusable(ex.request, Problem::kUnreadableManifest, config_digest.status().message());
+    Exchange blob = Send(host, target, credential, "GET", "/blobs/" + config_digest.value());
+    if (blob.failure) return blob.failure;
+    if (blob.response.status != 200) return FailureOf(blob.request, blob.response, Server::kRegistry);
+    auto platform = PlatformOfConfig(blob.response.body);
+    if (!platform.ok()) return Unusable(blob.request, Problem::kUnreadableManifest, platform.status().message());
+    found.offered = {platform.value()};
+  }
+  found.single_platform = !index;
+  platforms_.Put(digest, found.offered);
+  return std::nullopt;
 }
 
-ProbeAnswer RegistryClient::CheckPlatforms(const Endpoint& endpoint, const ProbeTarget& target,
-                                           const std::string& authorization, ProbeAnswer found) {
-  auto offered = OfferedPlatforms(endpoint, target, authorization, found);
-  if (!offered.ok()) {
-    return Failure(Reason::kRegistryError, "could not read the platforms of " + target.Image() + ": " + offered.status().message(),
-                "retry; the image exists but its platforms were not checked", true);
+ProbeResult RegistryClient::CheckPlatforms(const RegistryHost& host, const ProbeTarget& target,
+                                           const auth::Credential* credential, ProbeResult found) {
+  if (auto failure = ReadPlatforms(host, target, credential, found)) {
+    found.outcome = Outcome::kFailed;
+    found.failure = *failure;
+    // The image exists; only its platforms are unknown, which must never deny.
+    if (!found.failure.Temporary()) {
+      found.failure.problem = Problem::kUnreadableManifest;
+      if (found.failure.problem_detail.empty()) found.failure.problem_detail = "the platform lookup failed";
+    }
+    return found;
   }
-  for (const auto& p : offered.value()) found.platforms.push_back(p.ToString());
-  std::string missing;
-  for (const auto& required : target.platforms) {
-    bool served = false;
-    for (const auto& p : offered.value()) served |= p.Serves(required);
-    if (!served) missing += (missing.empty() ? "" : ", ") + required.ToString();
+  for (const auto& node : target.platforms) {
+    bool runs = false;
+    for (const auto& offered : found.offered) runs |= offered.RunsOn(node);
+    if (!runs) found.missing.push_back(node);
   }
-  if (missing.empty()) return found;
-  std::string has;
-  for (const auto& p : found.platforms) has += (has.empty() ? "" : ", ") + p;
-  return Failure(Reason::kPlatformMismatch, "no " + missing + " image (it has " + (has.empty() ? "none" : has) + ")",
-              "build and push " + missing + ", or schedule the pod on nodes it runs on (nodeSelector)");
+  if (!found.missing.empty()) found.outcome = Outcome::kPlatformMissing;
+  return found;
 }
 
 }  // namespace pullguard::registry

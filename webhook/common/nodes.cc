@@ -1,0 +1,20 @@
+#include "common/nodes.h"
+
+#include <algorithm>
+
+namespace pullguard {
+
+std::vector<Platform> PlatformsOfNodes(const std::vector<NodeInfo>& nodes) {
+  std::vector<Platform> out;
+  for (const auto& node : nodes) {
+    auto os = node.labels.find("kubernetes.io/os");
+    auto arch = node.labels.find("kubernetes.io/arch");
+    if (os == node.labels.end() || arch == node.labels.end() || os->second.empty() || arch->second.empty()) continue;
+    Platform p{os->second, arch->second, ""};
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end(), [](const Platform& a, const Platform& b) { return a.ToString() < b.ToString(); });
+  return out;
+}
+
+}  // namespace pullguard

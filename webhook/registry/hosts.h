@@ -1,0 +1,37 @@
+// Where an image's registry is asked, in order: its mirrors, then the registry itself, as
+// containerd's hosts configuration (hosts.toml) lists them. Docker Hub's API lives at
+// registry-1.docker.io.
+// Thread-safety: value types and pure functions.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pullguard::registry {
+
+struct RegistryHost {
+  std::string host;             // host[:port] asked: registry-1.docker.io, mirror.local:5000
+  std::string scheme = "https";  // "http" for a registry without TLS
+  std::string path = "/v2";     // the API's root; a mirror may serve it elsewhere (override_path)
+  bool can_resolve = true;      // may answer for tags (containerd's "resolve" capability)
+  bool can_pull = true;         // may serve manifests by digest ("pull")
+  bool is_mirror = false;
+  std::string ca_file;          // extra PEM trust for this host; "" = the system's
+  bool skip_verify = false;     // do not verify its certificate
+  bool allow_private = false;   // may resolve to loopback, private or link-local addresses
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request to it
+
+  std::string BaseUrl() const { return scheme + "://" + host + path; }
+  // Everything that changes what this host answers, for cache keys.
+  std::string Key() const;
+};
+
+// The registry itself as a host: https (http when insecure), Docker Hub's API host for docker.io.
+RegistryHost UpstreamHost(const std::string& registry, bool insecure);
+
+// The hosts that may answer for a reference: by tag only those that resolve; by digest
+// those that pull. In order, mirrors first.
+std::vector<const RegistryHost*> HostsFor(const std::vector<RegistryHost>& hosts, bool by_digest);
+
+}  // namespace pullguard::registry
