@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config make
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
-  docker-registry apache2-utils wrk
+  docker-registry apache2-utils wrk containerd gzip
   iproute2 util-linux
 )
 

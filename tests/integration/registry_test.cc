@@ -281,5 +281,21 @@ TEST_CASE("faults: 429, 500, resets, garbage, refusals and hangs each get their 
   CHECK(elapsed < std::chrono::seconds(2));
 }
 
+TEST_CASE("regression: a reset or close during the TLS handshake is RegistryUnreachable, not RegistryTLSError",
+          "[integration][registry]") {
+  // A peer that goes away mid-handshake is an outage (warn); only a certificate that does not
+  // verify, a wrong name or a peer that speaks no TLS is a TLS error (deny).
+  FaultServer reset(FaultMode::kResetTlsHandshake);
+  FaultServer closed(FaultMode::kCloseTlsHandshake);
+  WebhookProcess webhook(RegistryPolicy(""));
+  for (const FaultServer* server : {&reset, &closed}) {
+    INFO(server->host());
+    Decision d = Ask(webhook, PodReview("shop", {server->host() + "/team/app:1"}));
+    CHECK(d.allowed);
+    REQUIRE(d.warnings.size() == 1);
+    CHECK_THAT(d.warnings[0], Catch::Contains("RegistryUnreachable: connection to " + server->host() + " broke"));
+  }
+}
+
 }  // namespace
 }  // namespace pullguard::testing

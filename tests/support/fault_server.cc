@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace pullguard::testing {
 namespace {
@@ -27,7 +29,7 @@ std::string Response(int status, const std::string& reason, const std::string& e
 
 }  // namespace
 
-FaultServer::FaultServer() {
+FaultServer::FaultServer(FaultMode mode, int slow_ms) : mode_(mode), slow_ms_(slow_ms) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -65,6 +67,17 @@ void FaultServer::Accept() {
 void FaultServer::Serve(int fd) {
   std::string request;
   char buf[4096];
+  if (mode_ != FaultMode::kHttp) {
+    // A TLS peer that gives up during the handshake: read the ClientHello, then reset or close.
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 2000) > 0) (void)::recv(fd, buf, sizeof buf, 0);
+    if (mode_ == FaultMode::kResetTlsHandshake) {
+      linger l{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    ::close(fd);
+    return;
+  }
   // Read the request head, for at most 5 s.
   for (int i = 0; i < 50 && request.find("\r\n\r\n") == std::string::npos && !stopping_; ++i) {
     pollfd p{fd, POLLIN, 0};
@@ -82,6 +95,9 @@ void FaultServer::Serve(int fd) {
                          R"({"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]})"));
   } else if (has("broken")) {
     SendAll(fd, Response(500, "Internal Server Error", "", R"({"errors":[{"code":"UNKNOWN","message":"storage down"}]})"));
+  } else if (has("slow")) {  // answers 404 after slow_ms, like a registry far away and busy
+    for (int waited = 0; waited < slow_ms_ && !stopping_; waited += 20) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    SendAll(fd, Response(404, "Not Found", "", R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})"));
   } else if (has("hang")) {
     while (!stopping_) {  // hold the connection open, answer nothing
       pollfd p{fd, POLLIN, 0};
@@ -91,7 +107,8 @@ void FaultServer::Serve(int fd) {
     linger l{1, 0};  // close with RST
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   } else if (has("garbage")) {
-    SendAll(fd, std::string("\x00\xff\xfe not http at all \r\n\r\n", 26));
+    static constexpr char kGarbage[] = "\x00\xff\xfe not http at all \r\n\r\n";
+    SendAll(fd, std::string(kGarbage, sizeof kGarbage - 1));  // the bytes, not the terminator
   } else {
     SendAll(fd, Response(404, "Not Found", "", R"({"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known"}]})"));
   }

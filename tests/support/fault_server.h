@@ -5,7 +5,9 @@
 //   hang/*        -> reads the request and never answers (until the server stops)
 //   reset/*       -> closes the connection with a TCP reset
 //   garbage/*     -> answers bytes that are not HTTP
+//   slow/*        -> answers 404 MANIFEST_UNKNOWN after `slow_ms`
 // GET /v2/ answers 200, as an open registry. Every loop is bounded and stops with the server.
+// In the TLS-handshake modes every connection is cut after the ClientHello: reset, or closed.
 #pragma once
 
 #include <atomic>
@@ -15,9 +17,11 @@
 
 namespace pullguard::testing {
 
+enum class FaultMode { kHttp, kResetTlsHandshake, kCloseTlsHandshake };
+
 class FaultServer {
  public:
-  FaultServer();
+  explicit FaultServer(FaultMode mode = FaultMode::kHttp, int slow_ms = 3000);
   ~FaultServer();
   int port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -26,6 +30,8 @@ class FaultServer {
   void Accept();
   void Serve(int fd);
 
+  FaultMode mode_;
+  int slow_ms_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

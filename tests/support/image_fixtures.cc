@@ -2,10 +2,53 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <stdexcept>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+
 namespace pullguard::testing {
 namespace {
 
 using nlohmann::json;
+
+// A POSIX tar archive holding one regular file, as a layer's uncompressed bytes.
+std::string TarOneFile(const std::string& name, const std::string& content) {
+  std::string header(512, '\0');
+  auto put = [&header](size_t at, const std::string& value) { header.replace(at, value.size(), value); };
+  auto octal = [](size_t value, int digits) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%0*zo", digits, value);
+    return std::string(buf);
+  };
+  put(0, name.substr(0, 99));
+  put(100, "0000644");
+  put(108, "0000000");
+  put(116, "0000000");
+  put(124, octal(content.size(), 11));
+  put(136, octal(0, 11));        // mtime: the epoch, so layers are reproducible
+  put(148, std::string(8, ' '));  // the checksum counts itself as spaces
+  header[156] = '0';              // a regular file
+  put(257, std::string("ustar\0", 6));
+  put(263, "00");
+  unsigned sum = 0;
+  for (unsigned char c : header) sum += c;
+  put(148, octal(sum, 6));
+  header[154] = '\0';
+  header[155] = ' ';
+  std::string data = content + std::string((512 - content.size() % 512) % 512, '\0');
+  return header + data + std::string(1024, '\0');
+}
+
+// gzip of `bytes`, with Debian's gzip (-n: no name or time, so the digest is stable).
+std::string Gzip(const std::string& bytes) {
+  TempDir dir;
+  std::string path = dir.Write("layer.tar", bytes);
+  RunResult r = Run({"gzip", "-n", "-c", path});
+  if (r.exit_code != 0 || r.out.empty()) throw std::runtime_error("gzip failed: " + r.err);
+  return r.out;
+}
 
 struct Pushed {
   std::string digest;
@@ -16,9 +59,12 @@ struct Pushed {
 Pushed PushManifestFor(RegistryServer& registry, const std::string& repo, const std::string& tag, const std::string& os,
                        const std::string& arch, ManifestKind kind) {
   bool oci = kind == ManifestKind::kOci;
-  std::string layer = "layer of " + repo + " for " + os + "/" + arch;
+  // A real layer (gzip of a tar), so a real runtime can pull and unpack the image.
+  std::string tar = TarOneFile("pullguard-fixture.txt", "layer of " + repo + " for " + os + "/" + arch + "\n");
+  std::string layer = Gzip(tar);
   std::string layer_digest = registry.PushBlob(repo, layer);
-  json config = {{"architecture", arch}, {"os", os}, {"rootfs", {{"type", "layers"}, {"diff_ids", {layer_digest}}}}};
+  json config = {{"architecture", arch}, {"os", os}, {"config", json::object()},
+                 {"rootfs", {{"type", "layers"}, {"diff_ids", {Sha256Digest(tar)}}}}};
   std::string config_text = config.dump();
   std::string config_digest = registry.PushBlob(repo, config_text);
   std::string media_type = oci ? "application/vnd.oci.image.manifest.v1+json"

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "auth/docker_config.h"
 #include "support/loopback_server.h"
@@ -35,8 +36,8 @@ std::string DecodeBasic(const std::string& header) {
 }  // namespace
 
 TokenServer::TokenServer(const std::string& tls_cert, const std::string& tls_key, const std::string& work_dir,
-                         std::map<std::string, std::string> users)
-    : users_(std::move(users)), signing_cert_(work_dir + "/token-signer.crt"), signing_key_(work_dir + "/token-signer.key") {
+                         std::map<std::string, std::string> users, TokenGrants grants)
+    : users_(std::move(users)), grants_(std::move(grants)), signing_cert_(work_dir + "/token-signer.crt"), signing_key_(work_dir + "/token-signer.key") {
   RunResult made = Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                         "-keyout", signing_key_, "-out", signing_cert_, "-days", "2", "-subj", "/CN=pullguard test token signer"});
   if (made.exit_code != 0) throw std::runtime_error("openssl req failed: " + made.err);
@@ -53,39 +54,93 @@ TokenServer::TokenServer(const std::string& tls_cert, const std::string& tls_key
   X509_free(cert);
 
   server_ = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
-  server_->Get("/token", [this](const httplib::Request& req, httplib::Response& res) {
-    ++requests_;
-    std::string user;
-    std::string auth = req.get_header_value("Authorization");
-    if (!auth.empty()) {
-      std::string pair = DecodeBasic(auth);
-      size_t colon = pair.find(':');
-      std::string name = pair.substr(0, colon), pass = colon == std::string::npos ? "" : pair.substr(colon + 1);
-      auto it = users_.find(name);
-      if (it == users_.end() || it->second != pass) {
-        res.status = 401;
-        res.set_content(R"({"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]})", "application/json");
-        return;
-      }
-      user = name;
+  auto respond = [this](const std::string& user, const std::string& password, bool authenticated,
+                        const std::vector<std::string>& scopes, httplib::Response& res) {
+    if (grants_.hang) {
+      for (int i = 0; i < 600 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      res.status = 503;
+      return;
     }
-    std::string token = Issue(user, req.get_param_value("scope"));
-    res.set_content(nlohmann::json{{"token", token}, {"access_token", token}, {"expires_in", 300}}.dump(), "application/json");
+    int status = 200;
+    std::string body = Answer(user, password, authenticated, scopes, &status);
+    res.status = status;
+    res.set_content(body, "application/json");
+  };
+  server_->Get("/token", [this, respond](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    std::string pair = DecodeBasic(req.get_header_value("Authorization"));
+    size_t colon = pair.find(':');
+    std::vector<std::string> scopes;
+    for (size_t i = 0; i < req.get_param_value_count("scope"); ++i) scopes.push_back(req.get_param_value("scope", i));
+    respond(pair.substr(0, colon), colon == std::string::npos ? "" : pair.substr(colon + 1), !pair.empty(), scopes, res);
+  });
+  // OAuth2, as containerd asks with a credential: a form with grant_type=password.
+  server_->Post("/token", [this, respond](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    ++posts_;
+    httplib::Params form;
+    httplib::detail::parse_query_text(req.body, form);
+    auto field = [&form](const char* name) {
+      auto it = form.find(name);
+      return it == form.end() ? std::string() : it->second;
+    };
+    if (field("grant_type") != "password") {
+      res.status = 400;
+      res.set_content(R"({"error":"unsupported_grant_type"})", "application/json");
+      return;
+    }
+    std::vector<std::string> scopes;
+    std::string all = field("scope");
+    for (size_t start = 0; start < all.size();) {
+      size_t space = all.find(' ', start);
+      scopes.push_back(all.substr(start, space == std::string::npos ? std::string::npos : space - start));
+      if (space == std::string::npos) break;
+      start = space + 1;
+    }
+    respond(field("username"), field("password"), true, scopes, res);
   });
   port_ = ServeOnLoopback(*server_, thread_);
 }
 
 TokenServer::~TokenServer() {
+  stopping_ = true;
   server_->stop();
   thread_.join();
   EVP_PKEY_free(static_cast<EVP_PKEY*>(key_));
 }
 
-std::string TokenServer::Issue(const std::string& user, const std::string& scope) const {
+std::string TokenServer::Answer(const std::string& user, const std::string& password, bool authenticated,
+                                const std::vector<std::string>& scopes, int* status) const {
+  if (grants_.fail_status != 0) {
+    *status = grants_.fail_status;
+    return R"({"errors":[{"code":"UNAVAILABLE","message":"token service failing on purpose"}]})";
+  }
+  if (authenticated) {
+    auto it = users_.find(user);
+    if (it == users_.end() || it->second != password) {
+      *status = 401;
+      return R"({"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]})";
+    }
+  }
+  std::string token = Issue(authenticated ? user : "", scopes);
+  return nlohmann::json{{"token", token}, {"access_token", token}, {"expires_in", 300}}.dump();
+}
+
+bool TokenServer::Allowed(const std::string& user, const std::string& repo, const std::string& action) const {
+  if (!user.empty() && user == grants_.pusher) return true;
+  if (!grants_.hub_shape) return !user.empty() || (action == "pull" && repo.rfind("public/", 0) == 0);
+  if (action != "pull") return false;
+  if (grants_.public_repos.count(repo) > 0) return true;
+  auto owners = grants_.owners.find(repo);
+  return owners != grants_.owners.end() && owners->second.count(user) > 0;
+}
+
+std::string TokenServer::Issue(const std::string& user, const std::vector<std::string>& scopes) const {
   nlohmann::json access = nlohmann::json::array();
-  // scope: repository:NAME:actions (one scope is all the client sends)
-  size_t first = scope.find(':'), last = scope.rfind(':');
-  if (first != std::string::npos && last != first) {
+  for (const auto& scope : scopes) {
+    // repository:NAME:actions
+    size_t first = scope.find(':'), last = scope.rfind(':');
+    if (first == std::string::npos || last == first) continue;
     std::string name = scope.substr(first + 1, last - first - 1);
     std::string actions = scope.substr(last + 1);
     nlohmann::json granted = nlohmann::json::array();
@@ -93,8 +148,7 @@ std::string TokenServer::Issue(const std::string& user, const std::string& scope
     while (start <= actions.size()) {
       size_t comma = actions.find(',', start);
       std::string action = actions.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      bool allowed = !user.empty() || (action == "pull" && name.rfind("public/", 0) == 0);
-      if (allowed && !action.empty()) granted.push_back(action);
+      if (!action.empty() && Allowed(user, name, action)) granted.push_back(action);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
