@@ -257,11 +257,13 @@ TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missin
   CHECK(pullguard.Stderr().find(options.password) == std::string::npos);
 }
 
-TEST_CASE("platformsFromNodes: an image without the nodes' platform is denied", "[integration][manifests]") {
+TEST_CASE("the shipped policy takes the platforms from the nodes: an arm64 cluster admits arm64 images only",
+          "[integration][manifests]") {
   TempDir dir;
   std::string registry_certs = MakeCerts(dir, "registry-certs");
   RegistryServer registry(registry_certs + "/tls.crt", registry_certs + "/tls.key", registry_certs + "/ca.crt", RegistryOptions{});
   PushSingle(registry, "team/amd-only", "1.0", "linux/amd64");
+  PushSingle(registry, "team/arm-only", "1.0", "linux/arm64");
   PushIndex(registry, "team/multi", "1.0", {"linux/amd64", "linux/arm64"});
   std::string api_certs = MakeCerts(dir, "api-certs");
   FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "tok");
@@ -269,8 +271,11 @@ TEST_CASE("platformsFromNodes: an image without the nodes' platform is denied", 
   api.AddNode("arm-2", "linux", "arm64");
   api.AddServiceAccount("demo", "default", {});
   std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
-  std::string policy = "platformsFromNodes: true\nplatforms: [linux/amd64]\nregistries:\n  - host: \"127.0.0.1:*\"\n    caFile: " +
-                       registry_certs + "/ca.crt\n    allowPrivateAddress: true\n";
+  // Regression: the shipped in-cluster policy pinned linux/amd64, denying good images on an
+  // arm64 cluster. It takes the platforms from the nodes; only the registry's CA is added here.
+  std::string policy = ReadAll(std::string(PULLGUARD_SOURCE_DIR) + "/manifests/base/policy.yaml") +
+                       "registries:\n  - host: \"127.0.0.1:*\"\n    caFile: " + registry_certs +
+                       "/ca.crt\n    allowPrivateAddress: true\n";
   WebhookProcess webhook(policy, {"--kubeconfig", kubeconfig});
   auto decide = [&](const std::string& image) {
     HttpAnswer a = webhook.Post("/validate?timeout=10s", Review(Deployment("demo", registry.host() + "/" + image, "")).dump());
@@ -279,6 +284,7 @@ TEST_CASE("platformsFromNodes: an image without the nodes' platform is denied", 
   };
   json amd = decide("team/amd-only:1.0");
   CHECK(amd["allowed"] == false);
+  CHECK(decide("team/arm-only:1.0")["allowed"] == true);
   CHECK_THAT(amd["status"]["message"].get<std::string>(), Catch::Contains("PlatformMismatch: the image is built for linux/amd64 only: it pulls, then fails to start on linux/arm64 nodes"));
   CHECK(decide("team/multi:1.0")["allowed"] == true);
 }

@@ -7,10 +7,11 @@ namespace pullguard::testing {
 
 std::string TestData(const std::string& relative) { return ReadAll(std::string(PULLGUARD_TEST_DATA) + "/" + relative); }
 
-WebhookProcess::WebhookProcess(const std::string& policy_yaml, std::vector<std::string> extra_args) {
+WebhookProcess::WebhookProcess(const std::string& policy_yaml, std::vector<std::string> extra_args,
+                               const std::string& binary) {
   RunResult certs = Run({std::string(PULLGUARD_SOURCE_DIR) + "/certs/gen-dev-certs.sh", dir_.File("certs")});
   if (certs.exit_code != 0) throw std::runtime_error("gen-dev-certs.sh failed: " + certs.err);
-  std::vector<std::string> argv{PULLGUARD_BINARY, "serve", "--listen", "127.0.0.1:0",
+  std::vector<std::string> argv{binary.empty() ? PULLGUARD_BINARY : binary, "serve", "--listen", "127.0.0.1:0",
                                 "--tls-cert", dir_.File("certs/tls.crt"), "--tls-key", dir_.File("certs/tls.key")};
   if (!policy_yaml.empty()) {
     argv.push_back("--policy");

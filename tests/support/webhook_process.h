@@ -25,7 +25,9 @@ class WebhookProcess {
  public:
   // `policy_yaml` is written to policy.yaml in the temp dir; "" runs with the built-in
   // defaults and --offline, so no registry outside this machine is ever asked.
-  explicit WebhookProcess(const std::string& policy_yaml = "", std::vector<std::string> extra_args = {});
+  // `binary`: another pullguard to run (a benchmark's baseline); "" for the one built here.
+  explicit WebhookProcess(const std::string& policy_yaml = "", std::vector<std::string> extra_args = {},
+                          const std::string& binary = "");
 
   int port() const { return port_; }
   const TempDir& dir() const { return dir_; }
