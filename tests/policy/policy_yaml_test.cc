@@ -100,6 +100,12 @@ TEST_CASE("the example policies in policies/ are valid") {
   CHECK_THAT(missing.status().message(), Catch::Contains("/nonexistent/policy.yaml: no such file"));
 }
 
+TEST_CASE("regression: a key given twice is an error, not a silent overwrite") {
+  auto policy = ParsePolicy("registries:\n  - host: a.example\nplatforms: []\nregistries: []\n", "p.yaml");
+  REQUIRE_FALSE(policy.ok());
+  CHECK_THAT(policy.status().message(), Catch::Contains("p.yaml:4:1: registries: given twice; keep one"));
+}
+
 TEST_CASE("Decide sorts findings by the policy's actions, rule findings keep their own") {
   auto policy = ParsePolicy("actions:\n  RegistryError: ignore\n  TagNotFound: warn\n", "p.yaml");
   REQUIRE(policy.ok());

@@ -25,10 +25,13 @@ class Reader {
     errors_.push_back(where + ": " + field + ": " + message);
   }
 
-  // REQUIRES: node is a map. Reports keys outside `known`.
+  // REQUIRES: node is a map. Reports keys outside `known`, and keys given twice (YAML
+  // parsers keep one of them silently: a second `registries:` would erase the first).
   void CheckKeys(const YAML::Node& node, const std::string& field, const std::set<std::string>& known) {
+    std::set<std::string> seen;
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
+      if (!seen.insert(key).second) Error(entry.first, Join(field, key), "given twice; keep one");
       if (known.count(key) == 0) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
