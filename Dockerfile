@@ -1,5 +1,6 @@
-# pullguard's image: built from Debian's packages only, run as non-root on a slim base.
-#   docker build -t pullguard:0.1.0 .
+# pullguard's image: built from Debian's packages only; the final image holds the binary, the
+# shared libraries it loads, the CA bundle and nothing else, and runs as UID 65532.
+#   make image    (buildah, no Docker daemon; see .ci/image.sh)
 FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
@@ -8,17 +9,35 @@ RUN apt-get update \
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY webhook/ webhook/
-# Only the product: no tests, no benchmarks in the image build.
+# The built-in policy is this file, embedded at build time.
+COPY policies/default.yaml policies/default.yaml
+# Only the product: no tests, no benchmarks, warnings not fatal (PULLGUARD_WERROR is for CI).
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
  && cmake --build /build -j "$(nproc)" --target pullguard \
  && strip /build/pullguard
 
-FROM debian:bookworm-slim
+# The runtime libraries come from Debian's runtime packages, on the slim base; ldd says which
+# files the binary loads, and only those go into the image.
+FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
       libcpp-httplib0.11 libyaml-cpp0.7 libcurl4 libssl3 \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /build/pullguard /usr/local/bin/pullguard
+COPY --from=build /build/pullguard /rootfs/usr/local/bin/pullguard
+RUN set -eu; \
+    ldd /rootfs/usr/local/bin/pullguard | awk '/=> \// {print $3} /^\t\/lib/ {print $1}' | sort -u > /tmp/libs; \
+    test -s /tmp/libs; \
+    if ldd /rootfs/usr/local/bin/pullguard | grep -q 'not found'; then ldd /rootfs/usr/local/bin/pullguard; exit 1; fi; \
+    while read -r lib; do mkdir -p "/rootfs$(dirname "$lib")"; cp -L "$lib" "/rootfs$lib"; done < /tmp/libs; \
+    mkdir -p /rootfs/etc/ssl/certs /rootfs/tmp; \
+    cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    chmod 1777 /rootfs/tmp; \
+    echo 'pullguard:x:65532:65532:pullguard:/nonexistent:/usr/sbin/nologin' > /rootfs/etc/passwd; \
+    echo 'pullguard:x:65532:' > /rootfs/etc/group; \
+    echo 'hosts: files dns' > /rootfs/etc/nsswitch.conf
+
+FROM scratch
+COPY --from=runtime /rootfs/ /
 USER 65532:65532
 EXPOSE 8443
 ENTRYPOINT ["/usr/local/bin/pullguard"]

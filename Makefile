@@ -1,13 +1,17 @@
 # The two set-up commands of the README:
 #   make run    install what is missing, build, make dev certificates, start the webhook on
 #               https://127.0.0.1:8443 with policies/default.yaml
-#   make test   install what is missing, build, run the whole test suite through CTest
+#   make test   install what is missing, build (warnings as errors), run the whole test suite
+# And for CI and releases:
+#   make release  the Release configuration the image uses, warnings as errors
+#   make image    build the image with buildah and run it (.ci/image.sh)
 BUILD ?= build
+RELEASE_BUILD ?= build-release
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8443
 POLICY ?= policies/default.yaml
 
-.PHONY: deps build certs run test bench clean
+.PHONY: deps build certs run test release image bench clean
 
 deps:
 	@.ci/install-deps.sh
@@ -23,12 +27,20 @@ run: build certs
 	$(BUILD)/pullguard serve --listen $(LISTEN) --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key --policy $(POLICY)
 
 # The tests see loopback only (.ci/loopback-only.sh): every server they use is on 127.0.0.1.
-test: build
+test: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPULLGUARD_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ../.ci/loopback-only.sh ctest --output-on-failure -j $(JOBS) --timeout 300
 
+release: deps
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DPULLGUARD_WERROR=ON -DBUILD_TESTING=OFF
+	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target pullguard
+
+image: deps
+	.ci/image.sh all
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(RELEASE_BUILD)
 
 bench: build
 	bench/run.sh $(BUILD)

@@ -8,7 +8,8 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
   docker-registry apache2-utils wrk containerd gzip
-  iproute2 util-linux
+  iproute2 util-linux procps
+  buildah mmdebstrap
 )
 
 # kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's

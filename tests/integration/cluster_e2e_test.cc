@@ -25,10 +25,20 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+// kustomize v4 or newer: the manifests use `labels` and `patches`, which older ones lack
+// (Debian's kubernetes-client carries kustomize 2.0.3).
+bool KustomizeIsCurrent() {
+  RunResult v = Run({"kubectl", "version", "--client"});
+  std::smatch m;
+  return std::regex_search(v.out, m, std::regex("Kustomize Version: v(\\d+)")) && std::stoi(m[1]) >= 4;
+}
+
 std::vector<json> Render(const std::string& overlay, const TempDir& dir, const std::string& name) {
   RunResult r = Run({"kubectl", "kustomize", overlay}, "", std::chrono::seconds(60));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  // A current kustomize renders them without a deprecation warning.
+  CHECK(r.err.find("Warning") == std::string::npos);
   std::string file = dir.Write(name, r.out);
   auto manifests = cli::ReadManifests({file});
   REQUIRE(manifests.ok());
@@ -99,13 +109,35 @@ std::string KubectlOutput(const json& response, const std::string& webhook_name,
   return out;
 }
 
-TEST_CASE("kubectl kustomize renders every overlay", "[integration][manifests]") {
+TEST_CASE("kubectl kustomize renders every overlay, kubectl apply --dry-run=client takes it, its images pass check",
+          "[integration][manifests]") {
+  if (!KustomizeIsCurrent()) {
+    WARN("kubectl's kustomize is older than v4 and cannot render these manifests: install a current kubectl");
+  }
+  REQUIRE(KustomizeIsCurrent());
   TempDir dir;
   fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
   REQUIRE(Run({std::string(PULLGUARD_SOURCE_DIR) + "/certs/self-managed.sh", dir.File("manifests/overlays/self-managed")}).exit_code == 0);
+  // An API server's discovery, so that kubectl can map every kind (nothing exists in it yet).
+  std::string api_certs = MakeCerts(dir, "api-certs");
+  FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "tok");
+  std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
   for (const std::string overlay : {"cert-manager", "self-managed"}) {
     INFO(overlay);
     auto objects = Render(dir.File("manifests/overlays/" + overlay), dir, overlay + ".yaml");
+    RunResult dry = Run({"kubectl", "--kubeconfig", kubeconfig, "apply", "--dry-run=client", "--validate=false", "-k",
+                         dir.File("manifests/overlays/" + overlay)},
+                        "", std::chrono::seconds(60));
+    INFO(dry.out << dry.err);
+    CHECK(dry.exit_code == 0);
+    CHECK_THAT(dry.out, Catch::Contains("deployment.apps/pullguard created (dry run)"));
+    CHECK_THAT(dry.out, Catch::Contains("validatingwebhookconfiguration.admissionregistration.k8s.io/pullguard created (dry run)"));
+    CHECK_THAT(dry.out, Catch::Contains("horizontalpodautoscaler.autoscaling/pullguard created (dry run)"));
+    // Every image reference in them passes pullguard's own offline check.
+    RunResult check = Run({PULLGUARD_BINARY, "check", "--offline", "-f", dir.File(overlay + ".yaml")});
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 0);
+    CHECK_THAT(check.out, Catch::Contains("1 objects, 1 images: 0 denied, 0 warned"));
     const json& webhook = Find(objects, "ValidatingWebhookConfiguration", "pullguard");
     const json& w = webhook["webhooks"][0];
     CHECK(w["sideEffects"] == "None");
@@ -121,7 +153,10 @@ TEST_CASE("kubectl kustomize renders every overlay", "[integration][manifests]")
     }
     CHECK(w["namespaceSelector"]["matchExpressions"][0]["values"] == json::array({"pullguard-system", "kube-system"}));
     const json& deployment = Find(objects, "Deployment", "pullguard");
-    CHECK(deployment["spec"]["replicas"] == 2);
+    CHECK_FALSE(deployment["spec"].contains("replicas"));  // the HorizontalPodAutoscaler owns it
+    const json& hpa = Find(objects, "HorizontalPodAutoscaler", "pullguard");
+    CHECK(hpa["spec"]["minReplicas"] == 2);
+    CHECK(hpa["spec"]["scaleTargetRef"]["name"] == "pullguard");
     CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] == true);
     const json& role = Find(objects, "ClusterRole", "pullguard");
     CHECK(role["rules"][0]["verbs"] == json::array({"get"}));  // no list/watch on secrets

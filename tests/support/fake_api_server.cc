@@ -38,7 +38,63 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
     res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", meta}, {"items", items}}.dump(),
                     "application/json");
   });
+  ServeDiscovery();
   port_ = ServeOnLoopback(*server_, thread_);
+}
+
+void FakeApiServer::ServeDiscovery() {
+  // group/version -> (resource, kind, namespaced), what pullguard's manifests use.
+  struct Resource {
+    const char* name;
+    const char* kind;
+    bool namespaced;
+  };
+  static const std::map<std::string, std::vector<Resource>> kResources{
+      {"v1",
+       {{"namespaces", "Namespace", false}, {"serviceaccounts", "ServiceAccount", true}, {"services", "Service", true},
+        {"configmaps", "ConfigMap", true}, {"secrets", "Secret", true}, {"pods", "Pod", true}, {"nodes", "Node", false}}},
+      {"apps/v1", {{"deployments", "Deployment", true}}},
+      {"rbac.authorization.k8s.io/v1",
+       {{"clusterroles", "ClusterRole", false}, {"clusterrolebindings", "ClusterRoleBinding", false},
+        {"roles", "Role", true}, {"rolebindings", "RoleBinding", true}}},
+      {"policy/v1", {{"poddisruptionbudgets", "PodDisruptionBudget", true}}},
+      {"autoscaling/v2", {{"horizontalpodautoscalers", "HorizontalPodAutoscaler", true}}},
+      {"admissionregistration.k8s.io/v1", {{"validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false}}},
+      {"cert-manager.io/v1", {{"issuers", "Issuer", true}, {"certificates", "Certificate", true}}},
+  };
+  auto list = [](const std::string& gv, const std::vector<Resource>& resources) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& r : resources) {
+      std::string singular = r.kind;
+      for (auto& c : singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      items.push_back({{"name", r.name}, {"singularName", singular}, {"namespaced", r.namespaced}, {"kind", r.kind},
+                       {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}});
+    }
+    return nlohmann::json{{"kind", "APIResourceList"}, {"apiVersion", "v1"}, {"groupVersion", gv}, {"resources", items}}.dump();
+  };
+  server_->Get("/version", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"major":"1","minor":"30","gitVersion":"v1.30.0"})", "application/json");
+  });
+  server_->Get("/api", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"127.0.0.1"}]})",
+                    "application/json");
+  });
+  server_->Get("/api/v1", [list](const httplib::Request&, httplib::Response& res) {
+    res.set_content(list("v1", kResources.at("v1")), "application/json");
+  });
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [gv, resources] : kResources) {
+    if (gv == "v1") continue;
+    std::string group = gv.substr(0, gv.find('/')), version = gv.substr(gv.find('/') + 1);
+    nlohmann::json v = {{"groupVersion", gv}, {"version", version}};
+    groups.push_back({{"name", group}, {"versions", {v}}, {"preferredVersion", v}});
+    std::string body = list(gv, resources);
+    server_->Get("/apis/" + gv, [body](const httplib::Request&, httplib::Response& res) { res.set_content(body, "application/json"); });
+  }
+  std::string group_list = nlohmann::json{{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}}.dump();
+  server_->Get("/apis", [group_list](const httplib::Request&, httplib::Response& res) {
+    res.set_content(group_list, "application/json");
+  });
 }
 
 FakeApiServer::~FakeApiServer() {

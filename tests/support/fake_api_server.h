@@ -1,6 +1,8 @@
 // FakeApiServer: the few Kubernetes API endpoints pullguard reads, with the real JSON shapes:
 // GET /api/v1/namespaces/NS/secrets/NAME, /api/v1/namespaces/NS/serviceaccounts/NAME and
-// /api/v1/nodes (paged with limit and continue).
+// /api/v1/nodes (paged with limit and continue); and the discovery documents (/api, /apis,
+// /api/v1, /apis/GROUP/VERSION) of the kinds pullguard's manifests use, so that
+// `kubectl apply --dry-run=client` can map them (every object GET is 404: nothing exists yet).
 // It checks the bearer token (changeable, to test rotation), answers 403 for namespaces told
 // to, 404 for what it does not have, and counts requests. On 127.0.0.1 over TLS.
 #pragma once
@@ -41,6 +43,7 @@ class FakeApiServer {
 
  private:
   void Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res);
+  void ServeDiscovery();
   // REQUIRES: mutex_ held. Answers 401 unless the request carries the current token.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
