@@ -17,18 +17,27 @@ Finding Named(const std::string& path, const std::string& name, Reason reason, s
 
 }  // namespace
 
-Result<DockerConfig> CredentialResolver::ParsedConfig(const PullSecret& secret) const {
-  std::string key = secret.type + '\n';
+Result<std::shared_ptr<const Keyring>> CredentialResolver::SecretKeyring(const PullSecret& secret) const {
+  std::string key = secret.Source() + '\n' + secret.type + '\n';
   for (const auto& [k, v] : secret.data) key += k + '\n' + v + '\n';
   {
     std::lock_guard<std::mutex> lock(memo_mutex_);
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   }
-  Result<DockerConfig> parsed = SecretDockerConfig(secret);
+  Result<std::shared_ptr<const Keyring>> keyring = Status::Internal("unset");
+  if (secret.type != kDockerConfigJsonType && secret.type != kDockercfgType) {
+    keyring = Status::InvalidArgument(SecretProblem(secret).value_or("not a docker config secret"));
+  } else if (auto config = SecretDockerConfig(secret); !config.ok()) {
+    keyring = config.status();
+  } else {
+    auto one = std::make_shared<Keyring>();
+    one->Add(config.value(), secret.Source());
+    keyring = std::shared_ptr<const Keyring>(std::move(one));
+  }
   std::lock_guard<std::mutex> lock(memo_mutex_);
   if (memo_.size() >= kMaxMemo) memo_.clear();
-  memo_.emplace(key, parsed);
-  return parsed;
+  memo_.emplace(key, keyring);
+  return keyring;
 }
 
 void CredentialResolver::AddServiceAccountSecrets(const PodCredentialQuery& query, std::vector<SecretRef>& refs,
@@ -80,22 +89,14 @@ PodCredentials CredentialResolver::Resolve(const PodCredentialQuery& query, std:
     const PullSecret& secret = **got;
     // The kubelet skips secrets of other types or without their key; one that does not parse
     // fails the pull. Either way it gives no credentials, and the user should know.
-    std::optional<std::string> problem;
-    DockerConfig config;
-    if (secret.type != kDockerConfigJsonType && secret.type != kDockercfgType) {
-      problem = SecretProblem(secret);  // the wrong type: nothing to parse
-    } else if (auto parsed = ParsedConfig(secret); !parsed.ok()) {
-      problem = parsed.status().message();
-    } else {
-      config = std::move(parsed).value();
-    }
-    if (problem) {
-      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretInvalid, "secret " + where + ": " + *problem,
+    auto keyring = SecretKeyring(secret);
+    if (!keyring.ok()) {
+      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretInvalid,
+                                   "secret " + where + ": " + keyring.status().message(),
                                    "recreate it with kubectl create secret docker-registry"));
       continue;
     }
-    Keyring one;
-    one.Add(config, secret.Source());
+    const Keyring& one = *keyring.value();
     bool covers_any = false;
     for (const auto& name : query.image_names) covers_any = covers_any || !one.Lookup(name).empty();
     if (!covers_any && !query.image_names.empty()) {
@@ -108,7 +109,7 @@ PodCredentials CredentialResolver::Resolve(const PodCredentialQuery& query, std:
                                    "secret " + where + " has no entry for any registry this pod uses (" + used + ")",
                                    "add an entry for the registry, or drop the secret from the pod"));
     }
-    out.credentials.secrets.Add(config, secret.Source());
+    out.credentials.secrets.Add(one);
   }
   return out;
 }

@@ -55,13 +55,15 @@ class CredentialResolver {
  private:
   void AddServiceAccountSecrets(const PodCredentialQuery& query, std::vector<SecretRef>& refs,
                                 std::vector<Finding>& findings) const;
-  // Parsed docker configs by the secret's bytes: a burst of pods names the same few secrets.
-  Result<DockerConfig> ParsedConfig(const PullSecret& secret) const;
+  // A usable secret's keyring, or why it gives none, memoized by the secret's name and bytes:
+  // a burst of pods names the same few secrets, and parsing their JSON and hashing their
+  // credentials' identities on every review was most of a warm review's cost.
+  Result<std::shared_ptr<const Keyring>> SecretKeyring(const PullSecret& secret) const;
 
   SecretSource* secrets_;
   ServiceAccountSource* accounts_;
   mutable std::mutex memo_mutex_;
-  mutable std::unordered_map<std::string, Result<DockerConfig>> memo_;
+  mutable std::unordered_map<std::string, Result<std::shared_ptr<const Keyring>>> memo_;
 };
 
 }  // namespace pullguard::auth

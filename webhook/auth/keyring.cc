@@ -114,6 +114,17 @@ void Keyring::Add(const DockerConfig& config, const std::string& source) {
   std::reverse(index_.begin(), index_.end());
 }
 
+void Keyring::Add(const Keyring& other) {
+  for (const auto& [key, list] : other.creds_) {
+    auto& mine = creds_[key];
+    mine.insert(mine.end(), list.begin(), list.end());
+    index_.push_back(key);
+  }
+  std::sort(index_.begin(), index_.end());
+  index_.erase(std::unique(index_.begin(), index_.end()), index_.end());
+  std::reverse(index_.begin(), index_.end());
+}
+
 std::vector<Credential> Keyring::Lookup(const std::string& image) const {
   std::vector<Credential> found;
   for (const auto& key : index_) {

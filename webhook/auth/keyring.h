@@ -43,6 +43,8 @@ class Keyring {
  public:
   // Adds every entry of `config`, tagged with `source`.
   void Add(const DockerConfig& config, const std::string& source);
+  // Adds every credential of `other` after this one's (identities are not computed again).
+  void Add(const Keyring& other);
   // Credentials for an image name such as "ghcr.io/org/app" or "docker.io/library/nginx".
   std::vector<Credential> Lookup(const std::string& image) const;
   bool empty() const { return index_.empty(); }
