@@ -8,7 +8,7 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
   docker-registry apache2-utils wrk containerd gzip
-  iproute2 util-linux procps
+  iproute2 util-linux procps libxml2-utils
   buildah mmdebstrap
 )
 

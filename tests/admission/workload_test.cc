@@ -82,7 +82,7 @@ TEST_CASE("the adapters cover exactly the kinds DESIGN.md names") {
 TEST_CASE("a workload without its pod spec names the missing field") {
   auto images = ImagesOfObject("apps", "Deployment", json{{"kind", "Deployment"}, {"spec", {{"replicas", 1}}}});
   REQUIRE_FALSE(images.ok());
-  CHECK(images.status().message() == "Deployment: spec.template is missing");
+  CHECK(images.status().message() == "spec.template is missing");
 }
 
 }  // namespace

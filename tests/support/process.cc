@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,9 +16,14 @@ namespace pullguard::testing {
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& argv, int in_fd, const std::string& out_path, const std::string& err_path) {
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // Tied to the test: if the test process dies (a crash, a timeout's SIGKILL), so does this
+    // child, instead of a `pullguard serve` or a registry running on.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in_fd >= 0) ::dup2(in_fd, 0);
@@ -31,12 +38,16 @@ pid_t Spawn(const std::vector<std::string>& argv, int in_fd, const std::string& 
   return pid;
 }
 
-std::optional<int> WaitPid(pid_t pid, std::chrono::milliseconds timeout) {
+std::optional<int> WaitPid(pid_t pid, std::chrono::milliseconds timeout, long* max_rss_kb = nullptr) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    rusage usage{};
+    pid_t r = ::wait4(pid, &status, WNOHANG, &usage);
+    if (r == pid) {
+      if (max_rss_kb) *max_rss_kb = usage.ru_maxrss;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;
@@ -51,7 +62,7 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_tex
   pid_t pid = Spawn(argv, in_fd, dir.File("stdout"), dir.File("stderr"));
   ::close(in_fd);
   RunResult result;
-  auto code = WaitPid(pid, timeout);
+  auto code = WaitPid(pid, timeout, &result.max_rss_kb);
   if (!code) {
     ::kill(pid, SIGKILL);
     WaitPid(pid, std::chrono::seconds(5));

@@ -1,5 +1,6 @@
 // Process: runs a real program (the pullguard binary, openssl, the cert script) for
-// integration tests, with its stdout and stderr in files. Every wait is bounded.
+// integration tests, with its stdout and stderr in files. Every wait is bounded, and children
+// die with the test (PR_SET_PDEATHSIG).
 #pragma once
 
 #include <sys/types.h>
@@ -15,6 +16,7 @@ struct RunResult {
   int exit_code = -1;  // -1 when killed by a signal or timed out
   std::string out;
   std::string err;
+  long max_rss_kb = 0;  // the peak memory the program used
 };
 
 // Runs to completion (killed after `timeout`), feeding `stdin_text`.

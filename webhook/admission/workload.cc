@@ -76,9 +76,9 @@ Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::s
   std::string path;
   for (const auto& key : location->keys) {
     path += (path.empty() ? "" : ".") + key;
-    if (!node->is_object()) return Status::InvalidArgument(kind + ": " + path + " is missing");
+    if (!node->is_object()) return Status::InvalidArgument(path + " is missing");
     auto it = node->find(key);
-    if (it == node->end() || it->is_null()) return Status::InvalidArgument(kind + ": " + path + " is missing");
+    if (it == node->end() || it->is_null()) return Status::InvalidArgument(path + " is missing");
     node = &*it;
   }
   *prefix = location->prefix;

@@ -1,16 +1,23 @@
-// `pullguard check`: the webhook's checks over manifest files, for CI.
-#include <iostream>
+// `pullguard check`: the webhook's engine over manifest files, for CI.
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <memory>
+#include <thread>
 
-#include "admission/response.h"
 #include "admission/workload.h"
 #include "checker/checker.h"
 #include "cli/args.h"
+#include "cli/check_report.h"
 #include "cli/commands.h"
 #include "cli/manifest_reader.h"
 #include "cli/secrets_loader.h"
+#include "cli/version.h"
 #include "kube/kube_sources.h"
 #include "policy/default_policy.h"
 #include "policy/policy_yaml.h"
@@ -22,8 +29,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kCheckHelp = R"(Usage: pullguard check -f PATH... [--policy FILE] [--offline] [-o text|json]
-                       [--namespace NS] [--kubeconfig FILE]
+constexpr const char* kCheckHelp = R"(Usage: pullguard check -f PATH... [flags]
 
 Checks the images of every Pod and workload (Deployment, ReplicaSet, StatefulSet, DaemonSet,
 Job, CronJob, ReplicationController, PodTemplate) in the manifests, with the same engine,
@@ -31,43 +37,83 @@ findings and words as the webhook.
 
   -f, --filename PATH   a file, a directory (*.yaml, *.yml, *.json, recursively) or - for stdin;
                         repeat for more. Multi-document YAML and List objects are read.
+  --exclude GLOB        leave out files whose path matches ("**" crosses '/'; a pattern
+                        without '/' matches a file name anywhere, e.g. Chart.yaml); repeatable
   --policy FILE         the policy file (default: policies/default.yaml, built in)
   --offline             check syntax and policy rules only, never contact a registry
-                        (otherwise registries are asked, with the pull secrets and
-                        ServiceAccounts found among the manifests)
   -n, --namespace NS    the namespace of objects that name none (default "default", as
                         kubectl with a context that sets none)
   --kubeconfig FILE     also read Secrets, ServiceAccounts and nodes from that cluster, as the
-                        webhook does (the manifests' own objects come first)
-  -o, --output FORMAT   text (default) or json
+                        webhook does (the manifests' own Secrets and ServiceAccounts come first)
+  --docker-config FILE  credentials for the registries, used after the pods' own pull secrets
+                        (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json, if
+                        there); "none" for no such file
+  -o, --output FORMAT   text (default), json, sarif, github or junit
+  --fail-on LEVEL       deny (default): exit 1 when something is denied; warn: also when
+                        something warns or a manifest could not be read
+  --verbose             list the objects that were not checked, and why
 
-Exit status: 0 nothing denied, 1 something denied, 2 usage or input error.
+Pull secrets and ServiceAccounts come from the manifests (Secret and ServiceAccount
+objects); a Deployment's ServiceAccount adds its imagePullSecrets, as the kubelet does.
+Files that are not Kubernetes objects (a kustomization.yaml, a Chart.yaml) are skipped and
+counted; a file or document that cannot be read is a problem in the report, and the run goes
+on. Helm templates: check their output (helm template ... | pullguard check -f -).
+
+Exit status: 0 nothing denied (with --fail-on warn: nothing warned and no problem),
+1 something denied (or warned), 2 a usage error or an input that cannot be read at all
+(a path that does not exist, stdin over its size limit).
 )";
 
-struct ObjectFindings {
-  const ManifestObject* source;
-  std::string object;  // Kind/name
-  policy::Verdict verdict;
-};
-
 std::string GroupOf(const json& obj) {
-  auto it = obj.find("apiVersion");
-  if (it == obj.end() || !it->is_string()) return "";
-  const std::string& v = it->get_ref<const std::string&>();
+  std::string v = StringField(obj, "apiVersion");
   size_t slash = v.find('/');
   return slash == std::string::npos ? "" : v.substr(0, slash);
 }
 
-json FindingJson(const ObjectFindings& o, const Finding& f) {
-  return {{"file", o.source->file}, {"object", o.object}, {"path", f.path},   {"image", f.image},
-          {"reason", ReasonName(f.reason)}, {"action", ActionName(f.action)}, {"message", FormatFinding(f)}};
+// The docker config `check` reads credentials from, or "".
+std::string DockerConfigPath(const Args& args) {
+  if (args.Has("docker-config")) {
+    std::string path = args.Get("docker-config");
+    return path == "none" ? "" : path;
+  }
+  std::vector<std::string> candidates;
+  if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir) candidates.push_back(std::string(dir) + "/config.json");
+  if (const char* home = std::getenv("HOME"); home && *home) candidates.push_back(std::string(home) + "/.docker/config.json");
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(c, ec)) return c;
+  }
+  return "";
+}
+
+// Why an object with a pod spec in another API group is not checked (old groups the API
+// server no longer serves), or "" when it is checked.
+std::string OldGroupReason(const json& obj) {
+  std::string version = StringField(obj, "apiVersion");
+  std::string kind = StringField(obj, "kind");
+  static const std::vector<std::string> kWorkloads{"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"};
+  if (std::find(kWorkloads.begin(), kWorkloads.end(), kind) == kWorkloads.end()) return "";
+  if (version == "apps/v1" || version == "batch/v1") return "";
+  return version + " is no longer served by the API server (use apps/v1 or batch/v1)";
+}
+
+Format ParseFormat(const std::string& name, bool* ok) {
+  *ok = true;
+  if (name == "text") return Format::kText;
+  if (name == "json") return Format::kJson;
+  if (name == "sarif") return Format::kSarif;
+  if (name == "github") return Format::kGithub;
+  if (name == "junit") return Format::kJunit;
+  *ok = false;
+  return Format::kText;
 }
 
 }  // namespace
 
 int RunCheck(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"filename", "f"}, {"policy", ""}, {"offline", "", false}, {"output", "o"},
-                                 {"namespace", "n"}, {"kubeconfig", ""}, {"help", "h", false}});
+                                 {"namespace", "n"}, {"kubeconfig", ""}, {"docker-config", ""}, {"exclude", ""},
+                                 {"fail-on", ""}, {"verbose", "v", false}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard check: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -84,9 +130,15 @@ int RunCheck(const std::vector<std::string>& argv) {
     std::cerr << "pullguard check: name the manifests with -f PATH (see --help)\n";
     return kExitUsage;
   }
-  std::string format = args.Get("output", "text");
-  if (format != "text" && format != "json") {
-    std::cerr << "pullguard check: -o must be text or json\n";
+  bool format_ok = true;
+  Format format = ParseFormat(args.Get("output", "text"), &format_ok);
+  if (!format_ok) {
+    std::cerr << "pullguard check: -o must be text, json, sarif, github or junit\n";
+    return kExitUsage;
+  }
+  std::string fail_on = args.Get("fail-on", "deny");
+  if (fail_on != "deny" && fail_on != "warn") {
+    std::cerr << "pullguard check: --fail-on must be deny or warn\n";
     return kExitUsage;
   }
   policy::Policy policy = policy::DefaultPolicy();
@@ -98,10 +150,16 @@ int RunCheck(const std::vector<std::string>& argv) {
     }
     policy = std::move(loaded).value();
   }
-  auto manifests = ReadManifests(paths);
-  if (!manifests.ok()) {
-    std::cerr << "pullguard check: " << manifests.status().message() << "\n";
-    return kExitUsage;
+  if (policy.node_docker_config.empty()) policy.node_docker_config = DockerConfigPath(args);
+
+  ReadOptions read_options;
+  if (auto it = args.values.find("exclude"); it != args.values.end()) read_options.exclude = it->second;
+  ManifestSet manifests = ReadManifests(paths, read_options);
+  for (const auto& p : manifests.problems) {
+    if (p.unreadable) {
+      std::cerr << "pullguard check: " << p.file << ": " << p.message << "\n";
+      return kExitUsage;
+    }
   }
 
   std::string default_ns = args.Get("namespace", "default");
@@ -123,8 +181,15 @@ int RunCheck(const std::vector<std::string>& argv) {
   }
   auth::StaticSecretSource manifest_secrets;
   auth::StaticServiceAccountSource manifest_accounts(/*implicit_default=*/api == nullptr);
-  CredentialObjects loaded = AddCredentialObjects(manifests.value(), default_ns, manifest_secrets, manifest_accounts);
-  for (const auto& problem : loaded.problems) std::cerr << "pullguard check: " << problem << "\n";
+  CredentialObjects loaded = AddCredentialObjects(manifests.objects, default_ns, manifest_secrets, manifest_accounts);
+  CheckReport report;
+  report.problems = manifests.problems;
+  for (auto& p : loaded.problems) report.problems.push_back({p.first, p.second.first, p.second.second});
+  report.files = manifests.files;
+  report.not_kubernetes = manifests.not_kubernetes;
+  report.excluded = manifests.excluded;
+  report.offline = offline;
+
   std::vector<auth::SecretSource*> secret_layers{&manifest_secrets};
   std::vector<auth::ServiceAccountSource*> account_layers{&manifest_accounts};
   if (api != nullptr) {
@@ -138,56 +203,86 @@ int RunCheck(const std::vector<std::string>& argv) {
   registry::RegistryClient client(transport);
   std::unique_ptr<checker::Checker> checker =
       offline ? std::make_unique<checker::Checker>(sources) : std::make_unique<checker::Checker>(client, sources);
-  std::vector<ObjectFindings> results;
-  size_t images_checked = 0, objects_checked = 0;
-  for (const auto& m : manifests.value()) {
+
+  // Which objects to check, in input order.
+  struct Job {
+    const ManifestObject* source;
+    checker::PodToCheck pod;
+    std::string kind, name, ns;
+  };
+  std::vector<Job> jobs;
+  for (const auto& m : manifests.objects) {
     std::string kind = StringField(m.object, "kind");
     std::string name = MetadataField(m.object, "name");
     std::string ns = NamespaceOf(m.object, default_ns);
-    if (policy.IsNamespaceExempt(ns)) continue;
+    std::string label = kind + "/" + name;
+    if (std::string why = OldGroupReason(m.object); !why.empty()) {
+      report.skipped.push_back({m.file, m.line, label, why});
+      continue;
+    }
+    if (!admission::LocatePodSpec(GroupOf(m.object), kind)) {
+      if (kind != "Secret" && kind != "ServiceAccount") report.skipped.push_back({m.file, m.line, label, "no pod spec in a " + kind});
+      continue;
+    }
+    if (policy.IsNamespaceExempt(ns)) {
+      report.skipped.push_back({m.file, m.line, label, "namespace " + ns + " is exempt"});
+      continue;
+    }
     auto pod = admission::PodOfObject(GroupOf(m.object), kind, m.object);
     if (!pod.ok()) {
-      std::cerr << "pullguard check: " << m.file << " (document " << m.document << "): " << pod.status().message()
-                << "\n";
-      return kExitUsage;
+      report.problems.push_back({m.file, m.line, "document " + std::to_string(m.document) + ": " + label + ": " +
+                                                     pod.status().message()});
+      continue;
     }
     if (!pod->has_value()) continue;
-    checker::PodToCheck& target = *pod.value();
-    target.ns = ns;
-    target.tenant = m.file;
-    target.deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
-    checker::PodReport report = checker->CheckPod(target, policy);
-    if (report.images == 0) continue;
-    ++objects_checked;
-    images_checked += report.images;
-    results.push_back({&m, kind + "/" + name, policy::Decide(std::move(report.findings), policy)});
+    Job job{&m, std::move(*pod.value()), kind, name, ns};
+    job.pod.ns = ns;
+    job.pod.tenant = m.file;
+    jobs.push_back(std::move(job));
   }
 
-  size_t denied = 0, warned = 0;
-  for (const auto& r : results) {
-    denied += r.verdict.denials.size();
-    warned += r.verdict.warnings.size();
-  }
-  if (format == "json") {
-    json findings = json::array();
-    for (const auto& r : results) {
-      for (const auto& f : r.verdict.denials) findings.push_back(FindingJson(r, f));
-      for (const auto& f : r.verdict.warnings) findings.push_back(FindingJson(r, f));
+  // Every object at once, a few at a time: the engine joins identical images and caches them.
+  std::vector<CheckedObject> results(jobs.size());
+  std::atomic<size_t> next{0}, done{0};
+  size_t total_images = 0;
+  for (const auto& j : jobs) total_images += j.pod.spec.images.size();
+  bool progress = ::isatty(STDERR_FILENO) && total_images > 20 && !offline;
+  auto work = [&] {
+    for (size_t i = next++; i < jobs.size(); i = next++) {
+      Job& j = jobs[i];
+      j.pod.deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
+      checker::PodReport r = checker->CheckPod(j.pod, policy);
+      results[i] = {j.source, j.kind, j.name, j.ns, r.images, policy::Decide(std::move(r.findings), policy)};
+      size_t finished = ++done;
+      if (progress) std::cerr << "\rchecking: " << finished << "/" << jobs.size() << " objects" << std::flush;
     }
-    json out = {{"findings", findings},
-                {"summary",
-                 {{"objects", objects_checked}, {"images", images_checked}, {"denied", denied}, {"warned", warned},
-                  {"offline", offline}}}};
-    std::cout << out.dump(2) << "\n";
-  } else {
-    for (const auto& r : results) {
-      for (const auto& f : r.verdict.denials) std::cout << r.source->file << ": " << r.object << ": deny: " << FormatFinding(f) << "\n";
-      for (const auto& f : r.verdict.warnings) std::cout << r.source->file << ": " << r.object << ": warn: " << FormatFinding(f) << "\n";
-    }
-    std::cout << objects_checked << " objects, " << images_checked << " images: " << denied << " denied, " << warned
-              << " warned\n";
+  };
+  std::vector<std::thread> threads;
+  size_t n_threads = std::min<size_t>(jobs.size(), offline ? 1 : 16);
+  for (size_t t = 1; t < n_threads; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (progress) std::cerr << "\r\033[K" << std::flush;
+  for (auto& r : results) {
+    if (r.images > 0) report.objects.push_back(std::move(r));
   }
-  return denied > 0 ? kExitDenied : kExitOk;
+
+  RenderOptions render;
+  render.colour = format == Format::kText && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  render.verbose = args.Has("verbose");
+  render.version = kVersion;
+  switch (format) {
+    case Format::kText: RenderText(report, render, std::cout); break;
+    case Format::kJson: RenderJson(report, render, std::cout); break;
+    case Format::kSarif: RenderSarif(report, render, std::cout); break;
+    case Format::kGithub: RenderGithub(report, render, std::cout); break;
+    case Format::kJunit: RenderJunit(report, render, std::cout); break;
+  }
+  if (format != Format::kText) {
+    for (const auto& p : report.problems) std::cerr << "pullguard check: " << p.file << (p.line ? ":" + std::to_string(p.line) : "") << ": " << p.message << "\n";
+  }
+  bool failed = report.Denied() > 0 || (fail_on == "warn" && (report.Warned() > 0 || !report.problems.empty()));
+  return failed ? kExitDenied : kExitOk;
 }
 
 }  // namespace pullguard::cli

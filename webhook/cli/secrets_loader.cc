@@ -24,11 +24,10 @@ CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manife
   CredentialObjects out;
   for (const auto& m : manifests) {
     std::string kind = StringField(m.object, "kind");
-    std::string where = m.file + " (document " + std::to_string(m.document) + ")";
     if (kind == "Secret") {
       auto secret = auth::PullSecretFromObject(m.object);
       if (!secret.ok()) {
-        out.problems.push_back(where + ": " + secret.status().message());
+        out.problems.push_back({m.file, {m.line, "document " + std::to_string(m.document) + ": " + secret.status().message()}});
         continue;
       }
       if (secret->ns.empty()) secret.value().ns = default_namespace;
@@ -51,8 +50,13 @@ CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manife
 
 Result<CredentialObjects> LoadCredentialManifests(const std::vector<std::string>& paths, auth::StaticSecretSource& secrets,
                                                   auth::StaticServiceAccountSource& accounts) {
-  ASSIGN_OR_RETURN(std::vector<ManifestObject> manifests, ReadManifests(paths));
-  return AddCredentialObjects(manifests, "default", secrets, accounts);
+  ManifestSet manifests = ReadManifests(paths);
+  CredentialObjects out = AddCredentialObjects(manifests.objects, "default", secrets, accounts);
+  for (const auto& p : manifests.problems) {
+    if (p.unreadable) return Status::InvalidArgument(p.message);
+    out.problems.push_back({p.file, {p.line, p.message}});
+  }
+  return out;
 }
 
 }  // namespace pullguard::cli

@@ -16,7 +16,8 @@ namespace pullguard::cli {
 struct CredentialObjects {
   size_t secrets = 0;
   size_t service_accounts = 0;
-  std::vector<std::string> problems;  // "file (document n): what is wrong", for objects skipped
+  // Objects skipped: (file, (line, what is wrong)).
+  std::vector<std::pair<std::string, std::pair<int, std::string>>> problems;
 };
 
 CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manifests, const std::string& default_namespace,

@@ -138,7 +138,9 @@ int RunServe(const std::vector<std::string>& argv) {
       Log(LogLevel::kError, "cannot load the secrets", {{"error", loaded.status().message()}});
       return kExitUsage;
     }
-    for (const auto& problem : loaded->problems) Log(LogLevel::kWarn, "secret skipped", {{"why", problem}});
+    for (const auto& [file, problem] : loaded->problems) {
+      Log(LogLevel::kWarn, "secret skipped", {{"file", file}, {"line", problem.first}, {"why", problem.second}});
+    }
     Log(LogLevel::kInfo, "secrets loaded", {{"count", static_secrets.size()}});
     secrets = &static_secrets;
     accounts = &static_accounts;

@@ -1,0 +1,160 @@
+#include "cli/yaml_json.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+#include <unordered_set>
+
+namespace pullguard::cli {
+namespace {
+
+using nlohmann::json;
+
+class Converter {
+ public:
+  Converter(const YamlLimits& limits, std::map<std::string, int>& lines) : limits_(limits), lines_(lines) {}
+
+  int error_line() const { return error_line_; }
+
+  Result<json> Convert(const YAML::Node& node, const std::string& path, int depth) {
+    // A value met again is one an alias expands: a billion laughs is all of those.
+    if (!seen_.insert(node.Mark().pos).second && ++expanded_ > limits_.max_alias_values) {
+      error_line_ = node.Mark().line + 1;
+      return Status::InvalidArgument("excessive aliasing: more than " + std::to_string(limits_.max_alias_values) +
+                                     " values repeated through aliases");
+    }
+    if (++visited_ > limits_.max_nodes) {
+      return Status::InvalidArgument("more than " + std::to_string(limits_.max_nodes) + " values in one document");
+    }
+    if (depth > limits_.max_depth) {
+      return Status::InvalidArgument("nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+    }
+    if (!path.empty() && node.Mark().line >= 0 && lines_.size() < kMaxLines) lines_.emplace(path, node.Mark().line + 1);
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        return json(nullptr);
+      case YAML::NodeType::Scalar:
+        return Scalar(node);
+      case YAML::NodeType::Sequence: {
+        json array = json::array();
+        size_t i = 0;
+        for (const auto& item : node) {
+          ASSIGN_OR_RETURN(json value, Convert(item, path + "[" + std::to_string(i++) + "]", depth + 1));
+          array.push_back(std::move(value));
+        }
+        return array;
+      }
+      case YAML::NodeType::Map:
+        return Map(node, path, depth);
+    }
+    return json(nullptr);
+  }
+
+ private:
+  static constexpr size_t kMaxLines = 100'000;
+
+  static json Scalar(const YAML::Node& node) {
+    const std::string& s = node.Scalar();
+    if (node.Tag() == "!") return json(s);  // quoted: a string, whatever it looks like
+    if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return json(nullptr);
+    if (s == "true" || s == "True" || s == "TRUE") return json(true);
+    if (s == "false" || s == "False" || s == "FALSE") return json(false);
+    if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '+' || s[0] == '.')) {
+      if (auto number = json::parse(s, nullptr, false); number.is_number()) return number;
+    }
+    return json(s);
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+
+  Result<json> Map(const YAML::Node& node, const std::string& path, int depth) {
+    json object = json::object();
+    std::vector<const YAML::Node*> merges;
+    std::vector<YAML::Node> merge_storage;
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) {
+        error_line_ = entry.first.Mark().line + 1;
+        return Status::InvalidArgument("a mapping key must be a string");
+      }
+      const std::string& key = entry.first.Scalar();
+      if (key == "<<" && entry.first.Tag() != "!") {
+        merge_storage.push_back(entry.second);
+        continue;
+      }
+      if (object.contains(key)) {
+        error_line_ = entry.first.Mark().line + 1;
+        return Status::InvalidArgument("key \"" + key + "\" " + (path.empty() ? "" : "in " + path + " ") +
+                                       "is given twice (a missing --- between documents?)");
+      }
+      ASSIGN_OR_RETURN(json value, Convert(entry.second, Join(path, key), depth + 1));
+      object[key] = std::move(value);
+    }
+    // Merge keys: the merged mappings' entries, unless the mapping sets them itself; of
+    // several merged mappings, the first wins.
+    for (const auto& merge : merge_storage) {
+      std::vector<YAML::Node> sources;
+      if (merge.IsMap()) {
+        sources.push_back(merge);
+      } else if (merge.IsSequence()) {
+        for (const auto& item : merge) sources.push_back(item);
+      }
+      for (const auto& source : sources) {
+        if (!source.IsMap()) {
+          error_line_ = source.Mark().line + 1;
+          return Status::InvalidArgument("a merge key (<<) takes a mapping or a list of mappings");
+        }
+        ASSIGN_OR_RETURN(json merged, Map(source, path, depth + 1));
+        for (auto& [k, v] : merged.items()) {
+          if (!object.contains(k)) object[k] = std::move(v);
+        }
+      }
+    }
+    return object;
+  }
+
+  const YamlLimits& limits_;
+  std::map<std::string, int>& lines_;
+  size_t visited_ = 0;
+  size_t expanded_ = 0;
+  std::unordered_set<size_t> seen_;  // source positions of values already converted
+  int error_line_ = 0;
+};
+
+}  // namespace
+
+Result<YamlFile> ParseYamlDocuments(const std::string& text, const YamlLimits& limits) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    std::string where = e.mark.line >= 0 ? std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " : "";
+    return Status::InvalidArgument(where + "not valid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("not valid YAML: ") + e.what());
+  }
+  YamlFile file;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (docs[i].IsNull()) continue;  // "---" with nothing after it
+    YamlDocument doc;
+    doc.index = static_cast<int>(i + 1);
+    doc.line = docs[i].Mark().line + 1;
+    Converter converter(limits, doc.lines);
+    Result<json> value = Status::Internal("unset");
+    try {
+      value = converter.Convert(docs[i], "", 0);
+    } catch (const std::exception& e) {  // yaml-cpp throws on some malformed nodes
+      value = Status::InvalidArgument(e.what());
+    }
+    if (!value.ok()) {
+      int line = converter.error_line() > 0 ? converter.error_line() : doc.line;
+      file.problems.emplace_back(line, "document " + std::to_string(doc.index) + ": " + value.status().message());
+      continue;
+    }
+    doc.value = std::move(value).value();
+    file.documents.push_back(std::move(doc));
+  }
+  return file;
+}
+
+}  // namespace pullguard::cli
