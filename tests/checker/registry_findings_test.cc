@@ -52,9 +52,11 @@ TEST_CASE("not found: repository, tag or digest, as the tags list told") {
         "registry.example.com/team/app does not exist; check the repository name, or push the image");
   r.repository = registry::RepositoryState::kExists;
   CHECK(Of(r).reason == Reason::kTagNotFound);
-  CHECK(Of(r).detail == "tag 1.0 does not exist in registry.example.com/team/app");
+  CHECK(Of(r).detail == "tag 1.0 does not exist");  // the line quotes the image already
+  CHECK(RegistryFinding({"p", "team/app:1.0", ""}, "", Target(), r)->detail ==
+        "tag 1.0 does not exist in registry.example.com/team/app");  // written short: the name is said
   r.repository = registry::RepositoryState::kUnknown;
-  CHECK(Of(r).detail == "tag 1.0 does not exist in registry.example.com/team/app (nor, perhaps, the repository)");
+  CHECK(Of(r).detail == "tag 1.0 does not exist (nor, perhaps, the repository)");
   Finding digest = Of(r, Target("sha256:" + std::string(64, '0')));
   CHECK(digest.reason == Reason::kDigestNotFound);
   CHECK_THAT(digest.detail, Catch::StartsWith("digest sha256:000000000000... does not exist"));

@@ -40,10 +40,10 @@ std::vector<json> Render(const std::string& overlay, const TempDir& dir, const s
   // A current kustomize renders them without a deprecation warning.
   CHECK(r.err.find("Warning") == std::string::npos);
   std::string file = dir.Write(name, r.out);
-  auto manifests = cli::ReadManifests({file});
-  REQUIRE(manifests.ok());
+  cli::ManifestSet manifests = cli::ReadManifests({file});
+  REQUIRE(manifests.problems.empty());
   std::vector<json> objects;
-  for (const auto& m : manifests.value()) objects.push_back(m.object);
+  for (const auto& m : manifests.objects) objects.push_back(m.object);
   return objects;
 }
 

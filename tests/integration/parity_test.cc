@@ -97,8 +97,8 @@ TEST_CASE("the same manifests give the same findings through check, /validate an
   std::string policy = dir.Write("policy.yaml", Replace(ReadAll(std::string(PULLGUARD_SOURCE_DIR) + "/policies/default.yaml"),
                                                         "\nregistries: []", "\nregistries:\n  - host: \"127.0.0.1:*\"\n    caFile: " +
                                                         certs + "/ca.crt\n    allowPrivateAddress: true\n"));
-  auto read = cli::ReadManifests({dir.File("manifests/workloads.yaml")});
-  REQUIRE(read.ok());
+  cli::ManifestSet read = cli::ReadManifests({dir.File("manifests/workloads.yaml")});
+  REQUIRE(read.problems.empty());
 
   // 1. pullguard check, as CI runs it.
   RunResult check = Run({PULLGUARD_BINARY, "check", "-f", dir.File("manifests"), "--policy", policy, "-o", "json"});
@@ -131,8 +131,8 @@ TEST_CASE("the same manifests give the same findings through check, /validate an
     warning_lines[line] = full;
     if (line.size() > 120 && fix != std::string::npos) warning_lines[line.substr(0, fix)] = full;
   }
-  Findings via_files = ThroughWebhook(from_files, read.value(), warning_lines);
-  Findings via_api = ThroughWebhook(from_api, read.value(), warning_lines);
+  Findings via_files = ThroughWebhook(from_files, read.objects, warning_lines);
+  Findings via_api = ThroughWebhook(from_api, read.objects, warning_lines);
 
   std::string all;
   for (const auto& f : from_check) all += "\n  " + f;

@@ -284,6 +284,25 @@ TEST_CASE("a 404 is told apart with the tags list and the registry's error code"
   }
 }
 
+TEST_CASE("a missing tag brings the repository's tags, page by page, within the budget") {
+  FakeTransport t([](const HttpRequest& req) {
+    if (req.url.find("/tags/list?n=1000") != std::string::npos) {
+      return Status(200, {{"link", "</v2/team/app/tags/list?last=b&n=1000>; rel=\"next\""}}, R"({"tags":["a","b"]})");
+    }
+    if (req.url.find("/tags/list?last=b") != std::string::npos) return Status(200, {}, R"({"tags":["c"]})");
+    return Status(404);
+  });
+  RegistryClient client(t, NxDomain);
+  ProbeResult r = client.Probe(Target("d"));
+  CHECK(r.outcome == Outcome::kNotFound);
+  CHECK(r.repository == RepositoryState::kExists);
+  CHECK(r.tags == std::vector<std::string>{"a", "b", "c"});
+  // By digest there is nothing to suggest: one small request.
+  ProbeResult by_digest = client.Probe(Target(kDigest));
+  CHECK(by_digest.tags.empty());
+  CHECK(t.Count([](const HttpRequest& req) { return req.url.find("tags/list?n=1&") != std::string::npos || req.url.ends_with("tags/list?n=1"); }) == 1);
+}
+
 TEST_CASE("405 to HEAD falls back to GET, and a wrong Docker-Content-Digest is a failure, not a verdict") {
   FakeTransport t([&](const HttpRequest& req) {
     if (req.method == "HEAD") return Status(405);

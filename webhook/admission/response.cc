@@ -7,9 +7,17 @@ namespace pullguard::admission {
 std::string FormatWarning(const Finding& finding, size_t max_length) {
   std::string full = FormatFinding(finding);
   if (full.size() <= max_length) return full;
-  // Drop the fix; never cut the detail: a warning that loses "ratelimit-remaining 0" or the
-  // secret's name is shorter and useless.
+  // Shorten the fix, never the detail: a warning that loses "ratelimit-remaining 0" or the
+  // secret's name is shorter and useless. A list ("nearest: 1.25.5, 1.25.4") loses items
+  // from its end first; then the fix goes.
   Finding shorter = finding;
+  while (true) {
+    size_t comma = shorter.fix.rfind(", ");
+    if (comma == std::string::npos) break;
+    shorter.fix.resize(comma);
+    std::string line = FormatFinding(shorter);
+    if (line.size() <= max_length) return line;
+  }
   shorter.fix.clear();
   return FormatFinding(shorter);
 }

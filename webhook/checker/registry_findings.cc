@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "checker/suggestions.h"
 #include "reference/image.h"
 
 namespace pullguard::checker {
@@ -135,10 +136,13 @@ Words UnauthorizedWords(const ProbeTarget& target, const ProbeResult& r) {
   const std::string name = target.registry + "/" + target.repository;
   if (r.anonymous) {
     if (r.failure.challenge_error == "insufficient_scope" || r.failure.server == registry::Server::kTokenService) {
+      // Docker Hub answers so for a repository that does not exist.
+      std::string meant = target.registry == "docker.io" ? OfficialImageTypo(target.repository) : "";
       return {Reason::kAuthRequired,
               "pull access denied: " + name + " does not exist or needs credentials, and no pull secret matches " +
                   target.registry,
-              "check the name; if it is private, add an imagePullSecret with an entry for " + target.registry};
+              meant.empty() ? "check the name; if it is private, add an imagePullSecret with an entry for " + target.registry
+                            : "did you mean the official image " + meant + "?"};
     }
     return {Reason::kAuthRequired,
             target.registry + " asks for credentials and no pull secret matches it (a 401 may also mean the "
@@ -162,18 +166,25 @@ Words ForbiddenWords(const ProbeTarget& target, const ProbeResult& r) {
                       : "grant the pull secret's account read access to " + target.repository};
 }
 
-Words NotFoundWords(const ProbeTarget& target, const ProbeResult& r) {
+// `written`: the image as the user wrote it. The line already quotes it; the detail names the
+// repository only when the image did not spell it out ("nginx" is docker.io/library/nginx),
+// so that a warning keeps room for its fix within 120 characters.
+Words NotFoundWords(const ProbeTarget& target, const ProbeResult& r, const std::string& written) {
   const std::string name = target.registry + "/" + target.repository;
+  const std::string in = written.rfind(name, 0) == 0 ? "" : " in " + name;
   if (r.repository == registry::RepositoryState::kMissing) {
-    return {Reason::kRepositoryNotFound, "repository " + name + " does not exist", "check the repository name, or push the image"};
+    std::string meant = target.registry == "docker.io" ? OfficialImageTypo(target.repository) : "";
+    return {Reason::kRepositoryNotFound, "repository " + name + " does not exist",
+            meant.empty() ? "check the repository name, or push the image" : "did you mean the official image " + meant + "?"};
   }
   std::string unsure = r.repository == registry::RepositoryState::kExists ? "" : " (nor, perhaps, the repository)";
   if (target.by_digest) {
-    return {Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist in " + name + unsure,
+    return {Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist" + in + unsure,
             "use a digest the registry has (crane digest " + name + ":TAG)"};
   }
-  return {Reason::kTagNotFound, "tag " + target.reference + " does not exist in " + name + unsure,
-          "push the tag, or use one that exists (crane ls " + name + ")"};
+  std::vector<std::string> nearest = NearestTags(target.reference, r.tags);
+  return {Reason::kTagNotFound, "tag " + target.reference + " does not exist" + in + unsure,
+          nearest.empty() ? "push the tag, or use one that exists (crane ls " + name + ")" : "nearest: " + List(nearest)};
 }
 
 Words PlatformWords(const ProbeResult& r) {
@@ -212,7 +223,7 @@ std::optional<Finding> RegistryFinding(const ImageUse& use, const std::string& n
     case Outcome::kFound:
       return std::nullopt;
     case Outcome::kNotFound:
-      w = NotFoundWords(target, result);
+      w = NotFoundWords(target, result, use.image);
       break;
     case Outcome::kUnauthorized:
       w = UnauthorizedWords(target, result);

@@ -46,6 +46,7 @@ struct ProbeResult {
   Outcome outcome = Outcome::kFailed;
   Failure failure;  // the evidence, for every outcome but kFound
   RepositoryState repository = RepositoryState::kUnknown;  // for kNotFound
+  std::vector<std::string> tags;      // kNotFound by tag: the repository's tags (capped), for suggestions
   bool anonymous = true;              // no credential matched: the pull is anonymous
   std::vector<std::string> refused;   // credential sources refused with a 401
   std::vector<std::string> no_access; // credential sources accepted but not allowed (403, scope)

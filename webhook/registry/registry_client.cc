@@ -2,12 +2,38 @@
 
 #include <openssl/evp.h>
 
+#include <nlohmann/json.hpp>
+
 #include "registry/manifest.h"
 
 namespace pullguard::registry {
 namespace {
 
 bool IsManifestPath(const std::string& path) { return path.rfind("/manifests/", 0) == 0; }
+
+constexpr int kTagPage = 1000;
+constexpr int kMaxTagPages = 4;
+constexpr size_t kMaxTags = 4000;
+
+std::vector<std::string> TagsOfList(const std::string& body) {
+  std::vector<std::string> out;
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object()) return out;
+  auto tags = doc.find("tags");
+  if (tags == doc.end() || !tags->is_array()) return out;
+  for (const auto& t : *tags) {
+    if (t.is_string() && t.get_ref<const std::string&>().size() <= 128) out.push_back(t.get<std::string>());
+  }
+  return out;
+}
+
+// The target of a Link header's rel="next", or "".
+std::string NextPage(const std::string& link) {
+  size_t open = link.find('<'), close = link.find('>');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  if (link.find("rel=\"next\"", close) == std::string::npos && link.find("rel=next", close) == std::string::npos) return "";
+  return link.substr(open + 1, close - open - 1);
+}
 
 std::string Sha256(const std::string& content) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -159,7 +185,7 @@ ProbeResult RegistryClient::WithCredential(const ProbeTarget& target, const auth
     none.failure.problem = Problem::kNoHost;
     return none;
   }
-  not_found.repository = RepositoryOn(*not_found_on, target, credential);
+  not_found.repository = RepositoryOn(*not_found_on, target, credential, target.by_digest ? nullptr : &not_found.tags);
   return not_found;
 }
 
@@ -217,13 +243,29 @@ ProbeResult RegistryClient::OnHost(const RegistryHost& host, const ProbeTarget& 
 }
 
 RepositoryState RegistryClient::RepositoryOn(const RegistryHost& host, const ProbeTarget& target,
-                                             const auth::Credential* credential) {
-  Exchange ex = Send(host, target, credential, "GET", "/tags/list?n=1");
-  if (ex.failure) return RepositoryState::kUnknown;
-  if (ex.response.status == 200) return RepositoryState::kExists;
-  if (ex.response.status != 404) return RepositoryState::kUnknown;
-  auto errors = ParseErrorBody(ex.response.body);
-  return errors.empty() || HasErrorCode(errors, "NAME_UNKNOWN") ? RepositoryState::kMissing : RepositoryState::kUnknown;
+                                             const auth::Credential* credential, std::vector<std::string>* tags) {
+  std::string path = tags ? "/tags/list?n=" + std::to_string(kTagPage) : "/tags/list?n=1";
+  for (int page = 0;; ++page) {
+    Exchange ex = Send(host, target, credential, "GET", path);
+    if (ex.failure) return page == 0 ? RepositoryState::kUnknown : RepositoryState::kExists;
+    if (ex.response.status == 404 && page == 0) {
+      auto errors = ParseErrorBody(ex.response.body);
+      return errors.empty() || HasErrorCode(errors, "NAME_UNKNOWN") ? RepositoryState::kMissing : RepositoryState::kUnknown;
+    }
+    if (ex.response.status != 200) return page == 0 ? RepositoryState::kUnknown : RepositoryState::kExists;
+    if (tags == nullptr) return RepositoryState::kExists;
+    std::vector<std::string> got = TagsOfList(ex.response.body);
+    tags->insert(tags->end(), got.begin(), got.end());
+    // The next page (Link: </v2/NAME/tags/list?last=X&n=N>; rel="next"), while the budget lasts.
+    std::string next = NextPage(ex.response.Header("link"));
+    if (next.empty() || page + 1 >= kMaxTagPages || tags->size() >= kMaxTags ||
+        Clock::now() + std::chrono::seconds(1) > target.deadline) {
+      return RepositoryState::kExists;
+    }
+    std::string prefix = host.path + "/" + target.repository;
+    if (next.rfind(prefix, 0) != 0) return RepositoryState::kExists;  // another repository: not followed
+    path = next.substr(prefix.size());
+  }
 }
 
 std::optional<Failure> RegistryClient::ReadPlatforms(const RegistryHost& host, const ProbeTarget& target,

@@ -5,7 +5,7 @@
 //     host's 401s asked for (authorizer.h); found -> done; 404 -> next host; a failure -> kept,
 //     next host. Every host 404: not found (the first other failure wins over a 404).
 // A 404 is told apart (missing repository or missing tag) with the tags list, which no
-// registry counts as a pull. Platforms cost one GET of an index (or, for a single-platform
+// registry counts as a pull; its tags become suggestions. Platforms cost one GET of an index (or, for a single-platform
 // image, of its manifest and config), cached for good by digest.
 // Thread-safety: Probe() may be called from many threads at once.
 #pragma once
@@ -40,7 +40,10 @@ class RegistryClient : public Prober {
                 const std::string& method, const std::string& path);
   ProbeResult WithCredential(const ProbeTarget& target, const auth::Credential* credential);
   ProbeResult OnHost(const RegistryHost& host, const ProbeTarget& target, const auth::Credential* credential);
-  RepositoryState RepositoryOn(const RegistryHost& host, const ProbeTarget& target, const auth::Credential* credential);
+  // Whether the repository exists, from its tags list; by tag, the tags too (a few pages at
+  // most, and only while the probe's budget lasts).
+  RepositoryState RepositoryOn(const RegistryHost& host, const ProbeTarget& target, const auth::Credential* credential,
+                               std::vector<std::string>* tags);
   ProbeResult CheckPlatforms(const RegistryHost& host, const ProbeTarget& target, const auth::Credential* credential,
                              ProbeResult found);
   std::optional<Failure> ReadPlatforms(const RegistryHost& host, const ProbeTarget& target,
