@@ -9,7 +9,7 @@ packages=(
   openssl curl ca-certificates
   docker-registry apache2-utils wrk containerd gzip
   iproute2 util-linux procps libxml2-utils
-  buildah mmdebstrap
+  buildah mmdebstrap skopeo
 )
 
 # kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's
