@@ -134,11 +134,20 @@ TEST_CASE("the same manifests give the same findings through check, /validate an
   Findings via_files = ThroughWebhook(from_files, read.objects, warning_lines);
   Findings via_api = ThroughWebhook(from_api, read.objects, warning_lines);
 
+  // 4. pullguard check with the workloads only, the Secret and ServiceAccounts in the cluster.
+  RunResult check_api = Run({PULLGUARD_BINARY, "check", "-f", dir.File("manifests/workloads.yaml"), "--policy", policy,
+                             "-o", "json", "--kubeconfig", kubeconfig});
+  INFO("check --kubeconfig: exit " << check_api.exit_code << ": " << check_api.out.substr(0, 3000) << check_api.err);
+  Findings via_check_api;
+  json check_api_report = json::parse(check_api.out);
+  for (const auto& f : check_api_report["findings"]) via_check_api.insert(KeyOf(f["object"], f["action"], f["message"]));
+
   std::string all;
   for (const auto& f : from_check) all += "\n  " + f;
   INFO("pullguard check found:" << all);
   CHECK(from_check == via_files);
   CHECK(from_check == via_api);
+  CHECK(from_check == via_check_api);
 
   // And what they agree on is right: the ServiceAccount's secret counts for the template,
   // objects without a namespace are in "default", a missing secret names its namespace.

@@ -113,6 +113,26 @@ TEST_CASE("a missing tag is answered with the nearest tags the registry really h
   CHECK_THAT(warned.warnings[0], Catch::Contains("nearest: 1.25.5"));
 }
 
+TEST_CASE("check reads registry credentials from --docker-config, as crane and trivy do", "[integration][registry]") {
+  BasicRegistry r;
+  std::string image = r.registry.host() + "/team/app:1.0";
+  std::string manifest = r.dir.Write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: \"" +
+                                                     image + "\"}]\n");
+  std::string policy = r.dir.Write("policy.yaml", RegistryPolicy(r.certs + "/ca.crt"));
+  std::string config = r.dir.Write("config.json", R"({"auths":{")" + r.registry.host() + R"(":{"auth":")" +
+                                                       auth::EncodeAuthField(r.options.user, r.options.password) + R"("}}})");
+  RunResult without = Run({PULLGUARD_BINARY, "check", "-f", manifest, "--policy", policy, "--docker-config", "none"});
+  CHECK(without.exit_code == 1);
+  CHECK_THAT(without.out, Catch::Contains("AuthRequired"));
+  RunResult with = Run({PULLGUARD_BINARY, "check", "-f", manifest, "--policy", policy, "--docker-config", config});
+  CHECK(with.exit_code == 0);
+  CHECK_THAT(with.out, Catch::Contains("1 objects, 1 images: 0 denied, 0 warned"));
+  // $DOCKER_CONFIG/config.json is the default.
+  RunResult from_env = Run({"env", "DOCKER_CONFIG=" + r.dir.path(), PULLGUARD_BINARY, "check", "-f", manifest, "--policy", policy});
+  CHECK(from_env.exit_code == 0);
+  CHECK(with.out.find(r.options.password) == std::string::npos);
+}
+
 TEST_CASE("regression: a mirror that lacks a tag falls back to the registry, as containerd does",
           "[integration][registry]") {
   // Asking only the mirror gave a false TagNotFound when a pull-through mirror lacked the tag.
