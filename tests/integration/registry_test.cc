@@ -3,6 +3,8 @@
 // server, each reason code asked through the real webhook's /validate.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <future>
+#include <thread>
 #include <filesystem>
 
 #include "integration/registry_env.h"
@@ -111,6 +113,29 @@ TEST_CASE("a missing tag is answered with the nearest tags the registry really h
   REQUIRE(warned.warnings.size() == 1);
   CHECK(warned.warnings[0].size() <= 120);
   CHECK_THAT(warned.warnings[0], Catch::Contains("nearest: 1.25.5"));
+}
+
+TEST_CASE("regression: a 5,000-image review on a hanging registry does not turn another's TagNotFound into CheckTimedOut",
+          "[integration][registry]") {
+  // It did, in 7 ms: the big review's checks held every worker.
+  OpenRegistry r;
+  FaultServer faults;
+  std::string policy = "registries:\n  - host: \"" + faults.host() + "\"\n    insecure: true\n    allowPrivateAddress: true\n" +
+                       "  - host: \"127.0.0.1:*\"\n    caFile: " + r.certs + "/ca.crt\n    allowPrivateAddress: true\n" +
+                       "platforms: []\n";
+  WebhookProcess webhook(policy);
+  std::vector<std::string> hanging;
+  for (int i = 0; i < 5000; ++i) hanging.push_back(faults.host() + "/hang/app" + std::to_string(i) + ":1");
+  auto big = std::async(std::launch::async, [&] { return Ask(webhook, PodReview("big", hanging), "4s"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Decision small = Ask(webhook, PodReview("small", {r.Image("team/app:9.9")}), "4s");
+  CHECK_FALSE(small.allowed);
+  CHECK_THAT(small.message, Catch::Contains("TagNotFound"));
+  Decision b = big.get();
+  CHECK(b.allowed);  // nothing certain about a registry that does not answer
+  REQUIRE_FALSE(b.warnings.empty());
+  CHECK_THAT(b.All(), Catch::Contains("not checked: the object names more than 100 distinct images"));
+  CHECK_THAT(b.All(), Catch::Contains("more warnings"));
 }
 
 TEST_CASE("check reads registry credentials from --docker-config, as crane and trivy do", "[integration][registry]") {

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -192,6 +193,99 @@ TlsAnswer TlsPost(int port, const std::string& ca_file, const std::string& host_
     if (n <= 0) return answer;
     buffer.append(chunk, static_cast<size_t>(n));
   }
+}
+
+}  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+RawTlsClient::RawTlsClient(int port, const std::string& ca_file, const std::string& cert, const std::string& key) {
+  std::signal(SIGPIPE, SIG_IGN);
+  fd_ = ConnectTcp(port);
+  if (fd_ < 0) return;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ctx_ = ctx;
+  SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (!cert.empty()) {
+    SSL_CTX_use_certificate_chain_file(ctx, cert.c_str());
+    SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM);
+  }
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd_);
+  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
+  if (SSL_connect(ssl) != 1) {
+    ERR_clear_error();
+    SSL_free(ssl);
+    return;
+  }
+  ssl_ = ssl;
+}
+
+RawTlsClient::~RawTlsClient() {
+  if (ssl_) SSL_free(static_cast<SSL*>(ssl_));
+  if (ctx_) SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawTlsClient::Write(const std::string& bytes) {
+  if (!ssl_) return false;
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    int n = SSL_write(static_cast<SSL*>(ssl_), bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+    if (n <= 0) {
+      ERR_clear_error();
+      return false;
+    }
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+TlsAnswer RawTlsClient::Read(int timeout_ms) {
+  TlsAnswer a;
+  if (!ssl_) return a;
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  a.status = ReadResponse(static_cast<SSL*>(ssl_), buffer_);
+  ERR_clear_error();
+  return a;
+}
+
+bool RawTlsClient::ClosedByServer(int timeout_ms) {
+  if (!ssl_) return true;
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c;
+  int n = SSL_read(static_cast<SSL*>(ssl_), &c, 1);
+  if (n > 0) return false;
+  int err = SSL_get_error(static_cast<SSL*>(ssl_), n);
+  ERR_clear_error();
+  // A read timeout (EAGAIN) is "still open"; end of stream or a reset is "closed".
+  return !(err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+int ConnectTcp(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool TcpClosedByServer(int fd, int timeout_ms) {
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, 0);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 }  // namespace pullguard::testing

@@ -53,3 +53,38 @@ TlsAnswer TlsPost(int port, const std::string& ca_file, const std::string& host_
                   const std::string& body);
 
 }  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+// A raw TLS client for hostile-client tests: it writes what it is told, byte by byte if need
+// be, and tells whether the server answered or closed. Every read waits at most `timeout`.
+class RawTlsClient {
+ public:
+  // Connects and handshakes with 127.0.0.1:port; with `cert`/`key`, presents that client
+  // certificate. ok() says whether it worked.
+  RawTlsClient(int port, const std::string& ca_file, const std::string& cert = "", const std::string& key = "");
+  ~RawTlsClient();
+  RawTlsClient(const RawTlsClient&) = delete;
+  RawTlsClient& operator=(const RawTlsClient&) = delete;
+
+  bool ok() const { return ssl_ != nullptr; }
+  // False once the server has closed the connection (the write failed).
+  bool Write(const std::string& bytes);
+  // The status and body of one answer, or status -1 when the connection ended first.
+  TlsAnswer Read(int timeout_ms = 10000);
+  // True when the server has closed the connection (reading gives end of stream or an error).
+  bool ClosedByServer(int timeout_ms);
+
+ private:
+  int fd_ = -1;
+  void* ctx_ = nullptr;  // SSL_CTX*
+  void* ssl_ = nullptr;  // SSL*
+  std::string buffer_;
+};
+
+// A plain TCP connection to 127.0.0.1:port that sends nothing (no ClientHello); -1 on failure.
+int ConnectTcp(int port);
+// True when the server closed `fd` within `timeout_ms`.
+bool TcpClosedByServer(int fd, int timeout_ms);
+
+}  // namespace pullguard::testing

@@ -60,7 +60,7 @@ std::string ReviewLog::Format(int http_status, double duration_ms) const {
   return line;
 }
 
-HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseconds budget) const {
+HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::steady_clock::time_point deadline) const {
   auto start = std::chrono::steady_clock::now();
   HandleResult result;
   auto decoded = DecodeReview(body);
@@ -103,7 +103,7 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::milliseco
   checker::PodToCheck& target = *pod.value();
   target.ns = req.ns;
   target.tenant = req.uid;
-  target.deadline = start + std::min(budget, policy->timeouts.check);
+  target.deadline = std::min(deadline, start + policy->timeouts.check);
   // On UPDATE, an image the old object already ran was checked when it came in; only new ones
   // are checked, so a label change never fails on a registry outage.
   if (req.operation == "UPDATE" && req.old_object.is_object()) {

@@ -39,7 +39,9 @@ class ReviewHandler {
   ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies)
       : checker_(checker), policies_(policies) {}
 
-  HandleResult Handle(std::string_view body, std::chrono::milliseconds budget) const;
+  // `deadline`: when the answer must be ready (the API server's timeout, counted from the
+  // request's arrival, less a margin); the checks stop waiting there.
+  HandleResult Handle(std::string_view body, std::chrono::steady_clock::time_point deadline) const;
 
  private:
   const checker::Checker& checker_;

@@ -39,14 +39,23 @@ nlohmann::json BuildResponse(const std::string& api_version, const std::string& 
   response["allowed"] = verdict.allowed();
   if (!verdict.allowed()) {
     std::string message;
-    for (const auto& f : verdict.denials) message += (message.empty() ? "" : "\n") + FormatFinding(f);
+    for (size_t i = 0; i < verdict.denials.size() && i < kMaxDenialLines; ++i) {
+      message += (message.empty() ? "" : "\n") + FormatFinding(verdict.denials[i]);
+    }
+    if (verdict.denials.size() > kMaxDenialLines) {
+      message += "\n... and " + std::to_string(verdict.denials.size() - kMaxDenialLines) + " more (" +
+                 std::to_string(verdict.denials.size()) + " in all)";
+    }
     response["status"] = {{"apiVersion", "v1"}, {"kind", "Status"}, {"metadata", nlohmann::json::object()},
                           {"status", "Failure"}, {"reason", "Forbidden"}, {"code", 403},
                           {"message", message}};
   }
   if (!verdict.warnings.empty()) {
     nlohmann::json warnings = nlohmann::json::array();
-    for (const auto& f : verdict.warnings) warnings.push_back(FormatWarning(f));
+    for (size_t i = 0; i < verdict.warnings.size() && i < kMaxWarnings; ++i) warnings.push_back(FormatWarning(verdict.warnings[i]));
+    if (verdict.warnings.size() > kMaxWarnings) {
+      warnings.push_back("... and " + std::to_string(verdict.warnings.size() - kMaxWarnings) + " more warnings");
+    }
     response["warnings"] = std::move(warnings);
   }
   return doc;

@@ -12,6 +12,10 @@ namespace pullguard::admission {
 
 // kubectl prints each warning on its own line; longer ones wrap badly.
 inline constexpr size_t kMaxWarningLength = 120;
+// A denial lists at most this many findings, and says how many more; warnings likewise. A
+// review with 50,000 bad images would otherwise answer with a 10 MB message.
+inline constexpr size_t kMaxDenialLines = 50;
+inline constexpr size_t kMaxWarnings = 20;
 
 // The warning text for a finding: its full line when that fits in `max_length`, else without
 // the fix. The path, image, reason and detail are never cut, so a long image may exceed it.

@@ -33,6 +33,9 @@ std::optional<std::chrono::milliseconds> ParseGoDuration(std::string_view text) 
       return std::nullopt;
     }
   }
+  // A day is far beyond any admission timeout; larger values would overflow the conversion.
+  constexpr double kMaxMs = 24.0 * 3600 * 1000;
+  if (!(total_ms <= kMaxMs)) total_ms = kMaxMs;
   return std::chrono::milliseconds(static_cast<long long>(total_ms));
 }
 

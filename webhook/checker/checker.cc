@@ -118,6 +118,26 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
   if (to_probe.empty()) return report;
 
+  // Distinct images beyond the limit are not checked at all (identical ones join one check).
+  std::set<std::string> admitted;
+  std::vector<Parsed> unchecked;
+  std::vector<Parsed> checked;
+  for (auto& p : to_probe) {
+    bool known = admitted.count(p.normalized) > 0;
+    if (!known && admitted.size() >= policy.max_checks_per_object) {
+      unchecked.push_back(std::move(p));
+      continue;
+    }
+    admitted.insert(p.normalized);
+    checked.push_back(std::move(p));
+  }
+  to_probe = std::move(checked);
+  for (const auto& p : unchecked) {
+    findings.push_back(TimedOutFinding(*p.use, p.normalized, p.image.registry(),
+                                       "not checked: the object names more than " +
+                                           std::to_string(policy.max_checks_per_object) +
+                                           " distinct images (limits.maxChecksPerObject)"));
+  }
   std::vector<Platform> platforms = RequiredPlatforms(NodePlatforms(policy), pod.spec.node_selector);
   std::vector<registry::ProbeTarget> targets;
   targets.reserve(to_probe.size());
@@ -133,7 +153,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     t.hosts = HostsFromPolicy(t.registry, policy);
     targets.push_back(std::move(t));
   }
-  std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant);
+  std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
   for (size_t i = 0; i < answers.size(); ++i) {
     const Parsed& p = to_probe[i];
     if (!answers[i].result) {

@@ -12,10 +12,12 @@ ProbeScheduler::~ProbeScheduler() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     for (auto& [registry, q] : queues_) {
-      for (auto& [tenant, jobs] : q.waiting) {
-        for (auto& job : jobs) left.push_back(std::move(job));
+      for (auto& [group, g] : q.groups) {
+        for (auto& [tenant, jobs] : g.waiting) {
+          for (auto& job : jobs) left.push_back(std::move(job));
+        }
       }
-      q.waiting.clear();
+      q.groups.clear();
       q.turns.clear();
     }
     queued_ = 0;
@@ -32,8 +34,10 @@ bool ProbeScheduler::Submit(Job job) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || queued_ >= max_queued_) return false;
     RegistryQueue& q = queues_[job.registry];
-    auto& jobs = q.waiting[job.tenant];
-    if (jobs.empty()) q.turns.push_back(job.tenant);
+    GroupQueue& g = q.groups[job.group];
+    if (g.waiting.empty()) q.turns.push_back(job.group);
+    auto& jobs = g.waiting[job.tenant];
+    if (jobs.empty()) g.turns.push_back(job.tenant);
     jobs.push_back(std::move(job));
     ++queued_;
   }
@@ -55,34 +59,39 @@ std::optional<ProbeScheduler::Job> ProbeScheduler::Next(bool* expired) {
   if (queues_.empty()) return std::nullopt;
   auto now = Clock::now();
   // Start after the registry served last, wrapping around once.
-  auto start = queues_.upper_bound(last_registry_);
-  for (size_t i = 0; i < queues_.size(); ++i, ++start) {
-    if (start == queues_.end()) start = queues_.begin();
-    RegistryQueue& q = start->second;
+  auto it = queues_.upper_bound(last_registry_);
+  for (size_t i = 0; i < queues_.size(); ++i, ++it) {
+    if (it == queues_.end()) it = queues_.begin();
+    RegistryQueue& q = it->second;
     if (q.turns.empty()) continue;
-    std::string tenant = q.turns.front();
-    q.turns.pop_front();
-    auto& jobs = q.waiting[tenant];
+    GroupQueue& g = q.groups[q.turns.front()];
+    std::deque<Job>& jobs = g.waiting[g.turns.front()];
+    *expired = jobs.front().deadline <= now;
+    if (!*expired && q.running >= jobs.front().limit) continue;  // full: its turn stays
     Job job = std::move(jobs.front());
-    *expired = job.deadline <= now;
-    if (!*expired && q.running >= job.limit) {  // full: put it back where it was
-      jobs.front() = std::move(job);
-      q.turns.push_front(tenant);
-      continue;
-    }
     jobs.pop_front();
+    // The tenant goes to the back of its group's turns, the group to the back of the
+    // registry's, each only while it still has jobs waiting.
+    std::string tenant = g.turns.front(), group = q.turns.front();
+    g.turns.pop_front();
     if (jobs.empty()) {
-      q.waiting.erase(tenant);
+      g.waiting.erase(tenant);
     } else {
-      q.turns.push_back(tenant);
+      g.turns.push_back(tenant);
+    }
+    q.turns.pop_front();
+    if (g.waiting.empty()) {
+      q.groups.erase(group);
+    } else {
+      q.turns.push_back(group);
     }
     --queued_;
-    last_registry_ = start->first;
+    last_registry_ = it->first;
     if (!*expired) {
       ++q.running;
       ++running_;
     } else if (q.running == 0 && q.turns.empty()) {
-      queues_.erase(start);
+      queues_.erase(it);
     }
     return job;
   }

@@ -2,8 +2,9 @@
 //   - Jobs wait in one queue per registry; a worker takes a job only from a registry that is
 //     under its concurrency limit, so a slow registry holds at most `limit` workers and never
 //     parks a worker that another registry's check needs.
-//   - Within a registry, tenants (reviews) take turns: one review with thousands of images
-//     does not delay another review's one image.
+//   - Within a registry, groups (namespaces) take turns, and within a group its tenants
+//     (reviews): one review with thousands of images, or one namespace with many reviews, does
+//     not delay another's one image.
 //   - A job whose deadline passes while it waits is not run: its `expire` runs instead.
 // Thread-safety: Submit() may be called from any thread.
 #pragma once
@@ -27,7 +28,8 @@ class ProbeScheduler {
   struct Job {
     std::string registry;
     size_t limit = 16;   // jobs of this registry running at once, at most
-    std::string tenant;  // who asked (a review): tenants take turns
+    std::string group;   // whose (a namespace): groups take turns
+    std::string tenant;  // who asked (a review): tenants of a group take turns
     Clock::time_point deadline;
     std::function<void()> run;
     std::function<void()> expire;  // instead of run, when the deadline passed first
@@ -44,10 +46,14 @@ class ProbeScheduler {
   size_t running() const;
 
  private:
-  struct RegistryQueue {
-    size_t running = 0;
+  struct GroupQueue {
     std::deque<std::string> turns;  // tenants with waiting jobs, next first
     std::map<std::string, std::deque<Job>> waiting;
+  };
+  struct RegistryQueue {
+    size_t running = 0;
+    std::deque<std::string> turns;  // groups with waiting jobs, next first
+    std::map<std::string, GroupQueue> groups;
   };
   // Takes the next job to run or to expire; nullopt when none may run now. REQUIRES: mutex_.
   std::optional<Job> Next(bool* expired);

@@ -38,8 +38,8 @@ std::string RegistryChecks::CacheKey(const registry::ProbeTarget& t) {
 }
 
 std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& key, registry::ProbeTarget target,
-                                                             const policy::Policy& policy, const std::string& tenant,
-                                                             bool* coalesced) {
+                                                             const policy::Policy& policy, const std::string& group,
+                                                             const std::string& tenant, bool* coalesced) {
   std::lock_guard<std::mutex> lock(flights_mutex_);
   if (auto it = flights_.find(key); it != flights_.end()) {
     *coalesced = true;
@@ -72,6 +72,7 @@ std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& 
   ProbeScheduler::Job job;
   job.registry = target.registry;
   job.limit = policy.per_registry_concurrency;
+  job.group = group;
   job.tenant = tenant;
   job.deadline = target.deadline;
   job.run = [this, target, finish] {
@@ -92,7 +93,7 @@ std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& 
 
 std::vector<CheckAnswer> RegistryChecks::Run(std::vector<registry::ProbeTarget> targets, const policy::Policy& policy,
                                              std::chrono::steady_clock::time_point deadline, const std::string& tenant,
-                                             RegistryCheckStats* stats) {
+                                             RegistryCheckStats* stats, const std::string& group) {
   RegistryCheckStats local;
   std::vector<CheckAnswer> answers(targets.size());
   std::vector<std::optional<Future>> futures(targets.size());
@@ -106,7 +107,7 @@ std::vector<CheckAnswer> RegistryChecks::Run(std::vector<registry::ProbeTarget> 
       continue;
     }
     bool coalesced = false;
-    futures[i] = Launch(key, std::move(targets[i]), policy, tenant, &coalesced);
+    futures[i] = Launch(key, std::move(targets[i]), policy, group, tenant, &coalesced);
     if (!futures[i]) {
       answers[i].why = "pullguard is overloaded: too many checks queued";
       ++local.timed_out;

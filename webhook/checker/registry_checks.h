@@ -41,11 +41,12 @@ class RegistryChecks {
   explicit RegistryChecks(registry::Prober& prober, size_t workers = 64, ResultCache::Now now = ResultCache::Clock::now);
   ~RegistryChecks();
 
-  // One answer per target, in order. `tenant` names the caller (a review), so callers take
-  // turns at each registry. Targets' deadlines are set here (the probe's own budget).
+  // One answer per target, in order. `group` (a namespace) and `tenant` (a review) name the
+  // caller, so callers take turns at each registry. Targets' deadlines are set here (the
+  // probe's own budget).
   std::vector<CheckAnswer> Run(std::vector<registry::ProbeTarget> targets, const policy::Policy& policy,
                                std::chrono::steady_clock::time_point deadline, const std::string& tenant = "",
-                               RegistryCheckStats* stats = nullptr);
+                               RegistryCheckStats* stats = nullptr, const std::string& group = "");
 
   // The cache key of a target (exposed for tests of the credential-identity invariant).
   static std::string CacheKey(const registry::ProbeTarget& target);
@@ -55,7 +56,7 @@ class RegistryChecks {
  private:
   using Future = std::shared_future<registry::ProbeResult>;
   std::optional<Future> Launch(const std::string& key, registry::ProbeTarget target, const policy::Policy& policy,
-                               const std::string& tenant, bool* coalesced);
+                               const std::string& group, const std::string& tenant, bool* coalesced);
 
   registry::Prober& prober_;
   ResultCache cache_;

@@ -1,4 +1,6 @@
 // `pullguard serve`: the admission webhook.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -28,7 +30,17 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --tls-cert FILE          PEM certificate chain, leaf first
   --tls-key FILE           PEM private key
   --policy FILE            policy file (default: policies/default.yaml, built in)
-  --threads N              worker threads, one per open connection (default 64)
+  --threads N              workers running reviews at once (default 64); connections are
+                           not bound to threads
+  --handshake-timeout-ms N a TLS handshake must end this long after accept (default 5000)
+  --request-timeout-ms N   a request's head and body must arrive within this, from its first
+                           byte; the first request's from the handshake (default 10000)
+  --idle-timeout-ms N      an idle keep-alive connection closes after this (default 30000)
+  --drain-timeout-ms N     after SIGTERM, requests in flight get this long (default 10000)
+  --max-connections N      connections at once; more are closed at accept (default 4096)
+  --client-ca FILE         answer /validate only for clients whose certificate verifies
+                           against this CA (the API server's AdmissionConfiguration
+                           kubeconfig); probes and /metrics stay open
   --reload-interval-ms N   how often files are checked for changes (default 2000)
   --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
                            draining (default 0; give the Service time to drop the pod)
@@ -51,7 +63,9 @@ Result<long> ParsePositive(const std::string& flag, const std::string& value) {
 
 int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
-                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
+                                 {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"client-ca", ""}, {"handshake-timeout-ms", ""},
+                                 {"request-timeout-ms", ""}, {"idle-timeout-ms", ""}, {"drain-timeout-ms", ""},
+                                 {"max-connections", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -69,21 +83,23 @@ int RunServe(const std::vector<std::string>& argv) {
   options.tls_cert_file = args.Get("tls-cert");
   options.tls_key_file = args.Get("tls-key");
   Status st = args.Has("listen") ? options.SetListen(args.Get("listen")) : Status::Ok();
-  if (st.ok() && args.Has("threads")) {
-    auto n = ParsePositive("--threads", args.Get("threads"));
+  // Numeric flags: each a positive number, into its field.
+  auto number = [&](const char* flag, auto apply) {
+    if (!st.ok() || !args.Has(flag)) return;
+    auto n = ParsePositive(std::string("--") + flag, args.Get(flag));
     st = n.ok() ? Status::Ok() : n.status();
-    if (n.ok()) options.threads = static_cast<size_t>(n.value());
-  }
-  if (st.ok() && args.Has("reload-interval-ms")) {
-    auto n = ParsePositive("--reload-interval-ms", args.Get("reload-interval-ms"));
-    st = n.ok() ? Status::Ok() : n.status();
-    if (n.ok()) options.reload_interval = std::chrono::milliseconds(n.value());
-  }
-  if (st.ok() && args.Has("shutdown-delay-ms")) {
-    auto n = ParsePositive("--shutdown-delay-ms", args.Get("shutdown-delay-ms"));
-    st = n.ok() ? Status::Ok() : n.status();
-    if (n.ok()) options.shutdown_delay = std::chrono::milliseconds(n.value());
-  }
+    if (n.ok()) apply(n.value());
+  };
+  using std::chrono::milliseconds;
+  number("threads", [&](long n) { options.limits.workers = static_cast<size_t>(n); });
+  number("reload-interval-ms", [&](long n) { options.reload_interval = milliseconds(n); });
+  number("shutdown-delay-ms", [&](long n) { options.shutdown_delay = milliseconds(n); });
+  number("handshake-timeout-ms", [&](long n) { options.limits.handshake_timeout = milliseconds(n); });
+  number("request-timeout-ms", [&](long n) { options.limits.request_timeout = milliseconds(n); });
+  number("idle-timeout-ms", [&](long n) { options.limits.idle_timeout = milliseconds(n); });
+  number("drain-timeout-ms", [&](long n) { options.limits.drain_timeout = milliseconds(n); });
+  number("max-connections", [&](long n) { options.limits.max_connections = static_cast<size_t>(n); });
+  options.client_ca_file = args.Get("client-ca");
   if (st.ok()) st = options.Validate();
   if (st.ok() && args.Has("log-level")) {
     std::string level = args.Get("log-level");
@@ -113,6 +129,13 @@ int RunServe(const std::vector<std::string>& argv) {
   if (!certificates.ok()) {
     Log(LogLevel::kError, "cannot load the serving certificate", {{"error", certificates.status().message()}});
     return kExitUsage;
+  }
+
+  // Every connection is a descriptor: take what the hard limit allows.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
 
   // Signals go to one thread that starts the drain; every other thread has them blocked.

@@ -72,6 +72,9 @@ struct Policy {
   CacheSettings cache;
   Timeouts timeouts;
   size_t per_registry_concurrency = 16;
+  // Distinct images of one object checked at registries; the rest get a finding that says
+  // so. No pod has this many; a review that does is trying to crowd out the others.
+  size_t max_checks_per_object = 100;
   // A node-level docker config (the kubelet's config.json), used after the pod's secrets.
   std::string node_docker_config;
 

@@ -231,7 +231,8 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
         if (auto v = ReadCount(r, cache["staleIfErrorSeconds"], "cache.staleIfErrorSeconds", 0, 7 * 86400)) policy.cache.stale_if_error = std::chrono::seconds(*v);
       }
       if (cache["maxEntries"]) {
-        if (auto v = ReadCount(r, cache["maxEntries"], "cache.maxEntries", 1, 10000000)) policy.cache.max_entries = static_cast<size_t>(*v);
+        // Each answer takes about a kilobyte: 200,000 is ~200 MB, near the Deployment's limit.
+        if (auto v = ReadCount(r, cache["maxEntries"], "cache.maxEntries", 1, 200000)) policy.cache.max_entries = static_cast<size_t>(*v);
       }
     }
   }
@@ -246,6 +247,16 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
       }
       if (t["marginMillis"]) {
         if (auto v = ReadCount(r, t["marginMillis"], "timeouts.marginMillis", 0, 10000)) policy.timeouts.margin = std::chrono::milliseconds(*v);
+      }
+    }
+  }
+  if (const YAML::Node l = root["limits"]) {
+    if (r.ExpectMap(l, "limits")) {
+      r.CheckKeys(l, "limits", {"maxChecksPerObject"});
+      if (l["maxChecksPerObject"]) {
+        if (auto v = ReadCount(r, l["maxChecksPerObject"], "limits.maxChecksPerObject", 1, 10000)) {
+          policy.max_checks_per_object = static_cast<size_t>(*v);
+        }
       }
     }
   }
@@ -276,7 +287,8 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   if (!root.IsMap()) return Status::InvalidArgument(std::string(source) + ": the policy must be a YAML mapping");
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
-                           "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig"});
+                           "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig",
+                           "limits"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));
     }

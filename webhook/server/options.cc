@@ -25,7 +25,7 @@ Status ServerOptions::Validate() const {
   if (tls_cert_file.empty() || tls_key_file.empty()) {
     return Status::InvalidArgument("--tls-cert and --tls-key are required (make one with certs/gen-dev-certs.sh)");
   }
-  if (threads == 0) return Status::InvalidArgument("--threads must be at least 1");
+  if (limits.workers == 0) return Status::InvalidArgument("--threads must be at least 1");
   if (reload_interval.count() <= 0) return Status::InvalidArgument("the reload interval must be positive");
   return Status::Ok();
 }

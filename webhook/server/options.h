@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "server/https_server.h"
 
 namespace pullguard::server {
 
@@ -15,16 +16,16 @@ struct ServerOptions {
   int port = 8443;
   std::string tls_cert_file;  // PEM chain, leaf first (required)
   std::string tls_key_file;   // PEM private key (required)
-  // Worker threads. A keep-alive connection holds one while it is open, so this bounds the
-  // API server connections served at once (it keeps a few per replica).
-  size_t threads = 64;
-  // The API server limits AdmissionReview bodies to 3 MiB; anything larger is no review.
-  size_t max_body_bytes = 3 * 1024 * 1024;
+  // Connections, deadlines, workers and the body limit (https_server.h documents each).
+  // Workers run reviews; a review waits for registries at most until its deadline, so they
+  // bound the reviews answered at once, not the connections.
+  ServerLimits limits;
+  // A PEM bundle of CAs for client certificates: /validate then answers only a client whose
+  // certificate verifies against it (the API server, per its AdmissionConfiguration). Probes
+  // and /metrics stay open. "" serves /validate to any client.
+  std::string client_ca_file;
   // How often the certificate and policy files are checked for changes.
   std::chrono::milliseconds reload_interval{2000};
-  // Idle keep-alive connections close after this; a SIGTERM drain waits at most this long.
-  std::chrono::seconds keep_alive_timeout{5};
-  size_t keep_alive_max_requests = 100000;
   // After SIGTERM, /readyz answers 503 for this long while requests are still served, so the
   // endpoints controller takes the pod out of the Service before the listener closes.
   std::chrono::milliseconds shutdown_delay{0};

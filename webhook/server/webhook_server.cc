@@ -1,7 +1,5 @@
 #include "server/webhook_server.h"
 
-#include <httplib.h>
-
 #include <chrono>
 
 #include "admission/timeout.h"
@@ -20,9 +18,8 @@ bool IsJsonContentType(const std::string& value) {
   return type == "application/json";
 }
 
-void SendJsonError(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+Answer JsonError(int status, const std::string& message) {
+  return {status, "application/json", nlohmann::json{{"error", message}}.dump()};
 }
 
 }  // namespace
@@ -30,79 +27,80 @@ void SendJsonError(httplib::Response& res, int status, const std::string& messag
 WebhookServer::WebhookServer(ServerOptions options, std::unique_ptr<CertificateStore> certificates,
                              policy::PolicyStore& policies, const admission::ReviewHandler& handler)
     : options_(std::move(options)), certificates_(std::move(certificates)), policies_(policies), handler_(handler) {
-  http_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-    certificates_->InstallOn(&ctx);
-    return true;
-  });
-  size_t threads = options_.threads;
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_->set_tcp_nodelay(true);
-  http_->set_keep_alive_max_count(options_.keep_alive_max_requests);
-  http_->set_keep_alive_timeout(options_.keep_alive_timeout.count());
-  http_->set_read_timeout(10, 0);
-  http_->set_write_timeout(10, 0);
-  http_->set_payload_max_length(options_.max_body_bytes);
-  RegisterRoutes();
+  ctx_ = SSL_CTX_new(TLS_server_method());
+  if (ctx_ != nullptr) {
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx_, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    certificates_->InstallOn(ctx_);
+    if (!options_.client_ca_file.empty()) {
+      // Ask for a certificate; a client without one still gets the probes and /metrics.
+      if (SSL_CTX_load_verify_locations(ctx_, options_.client_ca_file.c_str(), nullptr) == 1) {
+        SSL_CTX_set_client_CA_list(ctx_, SSL_load_client_CA_file(options_.client_ca_file.c_str()));
+        SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+      } else {
+        SSL_CTX_free(ctx_);
+        ctx_ = nullptr;
+      }
+    }
+  }
+  if (ctx_ != nullptr) {
+    http_ = std::make_unique<HttpsServer>(options_.limits, ctx_,
+                                          [this](const HttpRequest& r, const RequestInfo& i) { return Route(r, i); });
+  }
 }
 
 WebhookServer::~WebhookServer() {
   Stop();
   if (watcher_.joinable()) watcher_.join();
+  http_.reset();
+  if (ctx_ != nullptr) SSL_CTX_free(ctx_);
 }
 
-void WebhookServer::RegisterRoutes() {
-  http_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
-  http_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    if (draining_.load()) {
-      res.status = 503;
-      res.set_content("draining\n", "text/plain");
-      return;
-    }
-    res.set_content("ok\n", "text/plain");
-  });
-  http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderMetrics(), "text/plain; version=0.0.4");
-  });
-  http_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
-    auto start = Clock::now();
-    if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
-      SendJsonError(res, 415, "Content-Type must be application/json");
-      CountReview("error", 0);
-      Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
-      return;
-    }
-    std::optional<std::chrono::milliseconds> api_timeout;
-    if (req.has_param("timeout")) api_timeout = admission::ParseGoDuration(req.get_param_value("timeout"));
-    auto margin = policies_.Current()->timeouts.margin;
-    admission::HandleResult result = handler_.Handle(req.body, admission::CheckBudget(api_timeout, margin));
-    res.status = result.http_status;
-    res.set_content(std::move(result.body), "application/json");
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    CountReview(result.log.decision, ms / 1000);
-    if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
-      LogRaw(result.log.Format(result.http_status, ms));
-    }
-  });
-  http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string message = res.status == 413   ? "the body is larger than the 3 MiB an AdmissionReview may have"
-                          : res.status == 404 ? "no such endpoint: use POST /validate, GET /healthz, /readyz or /metrics"
-                                              : "request failed";
-    SendJsonError(res, res.status, message);
-    Log(LogLevel::kWarn, "http error", {{"status", res.status}, {"path", req.path}, {"method", req.method}});
-  });
-  http_->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    SendJsonError(res, 500, "internal error");
-    Log(LogLevel::kError, "handler exception", {{"path", req.path}, {"error", what}});
-  });
+Answer WebhookServer::Route(const HttpRequest& request, const RequestInfo& info) {
+  const std::string& path = request.path;
+  bool get = request.method == "GET" || request.method == "HEAD";
+  if (path == "/validate") {
+    if (request.method != "POST") return JsonError(405, "use POST /validate");
+    return Validate(request, info);
+  }
+  if (path == "/healthz" && get) return {200, "text/plain", "ok\n"};
+  if (path == "/readyz" && get) return draining_.load() ? Answer{503, "text/plain", "draining\n"} : Answer{200, "text/plain", "ok\n"};
+  if (path == "/metrics" && get) return {200, "text/plain; version=0.0.4", RenderMetrics()};
+  return JsonError(404, "no such endpoint: use POST /validate, GET /healthz, /readyz or /metrics");
+}
+
+Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& info) {
+  if (!options_.client_ca_file.empty() && !info.client_verified) {
+    CountReview("error", 0);
+    Log(LogLevel::kWarn, "review refused", {{"status", 403}, {"error", "no verified client certificate"}});
+    return JsonError(403, "a client certificate signed by the client CA is required (the API server's AdmissionConfiguration)");
+  }
+  if (!IsJsonContentType(request.Header("content-type"))) {
+    CountReview("error", 0);
+    Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
+    return JsonError(415, "Content-Type must be application/json");
+  }
+  bool has_timeout = false;
+  std::string timeout = request.Query("timeout", &has_timeout);
+  std::optional<std::chrono::milliseconds> api_timeout;
+  if (has_timeout) api_timeout = admission::ParseGoDuration(timeout);
+  auto margin = policies_.Current()->timeouts.margin;
+  // The API server's clock started when it sent the request: count from its first byte.
+  auto deadline = info.arrived + admission::CheckBudget(api_timeout, margin);
+  if (!large_reviews_.Enter(request.body.size(), deadline)) {
+    // Busy with other large reviews until the deadline: the API server's failurePolicy decides.
+    CountReview("error", 0);
+    CountMetric("pullguard_requests_refused_total", "status=\"503\"");
+    return JsonError(503, "pullguard is busy with other large reviews; retry");
+  }
+  admission::HandleResult result = handler_.Handle(request.body, deadline);
+  large_reviews_.Leave(request.body.size());
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - info.arrived).count();
+  CountReview(result.log.decision, ms / 1000);
+  if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
+    LogRaw(result.log.Format(result.http_status, ms));
+  }
+  return {result.http_status, "application/json", std::move(result.body)};
 }
 
 void WebhookServer::WatchFiles() {
@@ -116,29 +114,21 @@ void WebhookServer::WatchFiles() {
 }
 
 Status WebhookServer::Run() {
-  if (!http_->is_valid()) return Status::Internal("TLS setup failed");
-  int port = options_.port;
-  if (port == 0) {
-    port = http_->bind_to_any_port(options_.host);
-  } else if (!http_->bind_to_port(options_.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return Status::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                               " (in use, or not an address of this machine)");
-  }
-  bound_port_ = port;
+  if (http_ == nullptr) return Status::Internal("TLS setup failed (is --client-ca a PEM file?)");
+  RETURN_IF_ERROR(http_->Bind(options_.host, options_.port));
+  bound_port_ = http_->port();
   if (stop_requested_.load()) return Status::Ok();  // stopped before it began
   watcher_ = std::thread([this] { WatchFiles(); });
-  Log(LogLevel::kInfo, "listening", {{"address", options_.host}, {"port", port}, {"threads", options_.threads}});
-  bool ok = http_->listen_after_bind();
+  Log(LogLevel::kInfo, "listening",
+      {{"address", options_.host}, {"port", bound_port_.load()}, {"workers", options_.limits.workers}});
+  Status served = http_->Run();
   {
     std::lock_guard<std::mutex> lock(watch_mutex_);
     watch_stop_ = true;
   }
   watch_cv_.notify_all();
   if (watcher_.joinable()) watcher_.join();
-  if (!ok && !draining_.load()) return Status::Internal("the server stopped unexpectedly");
+  if (!served.ok()) return served;
   Log(LogLevel::kInfo, "drained; exiting");
   return Status::Ok();
 }
@@ -152,12 +142,7 @@ void WebhookServer::Stop() {
   }
   Log(LogLevel::kInfo, "draining: no new connections, finishing in-flight requests");
   stop_requested_ = true;
-  // httplib's stop() does nothing before listen_after_bind() marks the server running; when
-  // Run() is between bind and listen, wait for it (bounded) so the stop is not lost.
-  for (int i = 0; i < 500 && bound_port_.load() > 0 && !http_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  http_->stop();
+  if (http_) http_->Stop();
 }
 
 }  // namespace pullguard::server

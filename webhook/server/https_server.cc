@@ -1,0 +1,495 @@
+#include "server/https_server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/log.h"
+#include "common/metrics.h"
+
+namespace pullguard::server {
+namespace {
+
+constexpr uint64_t kListenId = 0;
+constexpr uint64_t kWakeId = 1;
+constexpr size_t kReadChunk = 16 * 1024;
+
+const char* StatusText(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Status";
+  }
+}
+
+std::string Serialize(const Answer& a, bool keep_alive) {
+  std::string out;
+  out.reserve(a.body.size() + 160);
+  out += "HTTP/1.1 " + std::to_string(a.status) + " " + StatusText(a.status) + "\r\nContent-Type: " + a.content_type +
+         "\r\nContent-Length: " + std::to_string(a.body.size()) + (keep_alive ? "\r\n" : "\r\nConnection: close\r\n") + "\r\n";
+  out += a.body;
+  return out;
+}
+
+std::string JsonError(const std::string& message) {
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+  }
+  return "{\"error\":\"" + escaped + "\"}";
+}
+
+void CountClosed(const char* why) { CountMetric("pullguard_connections_closed_total", std::string("reason=\"") + why + "\""); }
+
+}  // namespace
+
+struct HttpsServer::Conn {
+  int fd = -1;
+  SSL* ssl = nullptr;
+  uint64_t id = 0;
+  // kDiscarding: an error was answered; what the client still sends is read and dropped for a
+  // moment (bounded), so that it can finish writing and read the answer instead of a reset.
+  enum class Phase { kHandshake, kIdle, kReading, kDiscarding } phase = Phase::kHandshake;
+  size_t discarded = 0;
+  Clock::time_point deadline;
+  Clock::time_point request_started;
+  std::string in;
+  RequestParser parser;
+  bool verified = false;
+  bool sent_continue = false;
+
+  ~Conn() {
+    if (ssl != nullptr) SSL_free(ssl);
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+struct HttpsServer::Work {
+  std::unique_ptr<Conn> conn;
+  HttpRequest request;
+  RequestInfo info;
+};
+
+HttpsServer::HttpsServer(ServerLimits limits, SSL_CTX* ctx, Handler handler)
+    : limits_(limits), ctx_(ctx), handler_(std::move(handler)) {
+  SSL_CTX_set_mode(ctx_, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+}
+
+HttpsServer::~HttpsServer() {
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    workers_stop_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  owned_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+Status HttpsServer::Bind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || res == nullptr) {
+    return Status::InvalidArgument("cannot listen on " + host + ": not an IP address");
+  }
+  listen_fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc = listen_fd_ < 0 ? -1 : ::bind(listen_fd_, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (rc != 0 || ::listen(listen_fd_, 1024) != 0) {
+    return Status::Unavailable("cannot listen on " + host + ":" + std::to_string(port) + " (" + std::strerror(errno) + ")");
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenId;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  ev.data.u64 = kWakeId;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  return Status::Ok();
+}
+
+void HttpsServer::Wake() {
+  uint64_t one = 1;
+  (void)::write(wake_fd_, &one, sizeof one);
+}
+
+void HttpsServer::Stop() {
+  stop_requested_ = true;
+  if (wake_fd_ >= 0) Wake();
+}
+
+void HttpsServer::Watch(Conn& conn, Interest interest, bool add) {
+  epoll_event ev{};
+  ev.events = (interest == Interest::kRead ? EPOLLIN : EPOLLOUT) | EPOLLRDHUP;
+  ev.data.u64 = conn.id;
+  ::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, conn.fd, &ev);
+}
+
+void HttpsServer::CloseOwned(uint64_t id, const char* why) {
+  auto it = owned_.find(id);
+  if (it == owned_.end()) return;
+  if (why != nullptr) CountClosed(why);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd, nullptr);
+  owned_.erase(it);
+  --open_;
+}
+
+void HttpsServer::AcceptAll() {
+  while (true) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or out of descriptors: the next round tries again
+    if (open_.load() >= limits_.max_connections) {
+      ::close(fd);
+      CountClosed("too_many_connections");
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto conn = std::make_unique<Conn>();
+    conn->fd = fd;
+    conn->id = next_id_++;
+    conn->ssl = SSL_new(ctx_);
+    conn->parser = RequestParser(limits_.parser);
+    SSL_set_fd(conn->ssl, fd);
+    SSL_set_accept_state(conn->ssl);
+    conn->deadline = Clock::now() + limits_.handshake_timeout;
+    Watch(*conn, Interest::kRead, true);
+    ++open_;
+    owned_[conn->id] = std::move(conn);
+  }
+}
+
+void HttpsServer::SendErrorAndClose(Conn& conn, int status, const std::string& message) {
+  // Best effort, without blocking the loop: a client that does not read its error is cut.
+  std::string bytes = Serialize({status, "application/json", JsonError(message)}, false);
+  ERR_clear_error();
+  (void)SSL_write(conn.ssl, bytes.data(), static_cast<int>(bytes.size()));
+  Log(LogLevel::kWarn, "request refused", {{"status", status}, {"error", message}});
+  CountMetric("pullguard_requests_refused_total", "status=\"" + std::to_string(status) + "\"");
+  conn.phase = Conn::Phase::kDiscarding;
+  conn.deadline = Clock::now() + std::chrono::seconds(2);
+  conn.in.clear();
+  Watch(conn, Interest::kRead, false);
+}
+
+void HttpsServer::Advance(Conn& conn) {
+  auto now = Clock::now();
+  if (conn.phase == Conn::Phase::kHandshake) {
+    ERR_clear_error();
+    int r = SSL_accept(conn.ssl);
+    if (r != 1) {
+      int err = SSL_get_error(conn.ssl, r);
+      if (err == SSL_ERROR_WANT_READ) return Watch(conn, Interest::kRead, false);
+      if (err == SSL_ERROR_WANT_WRITE) return Watch(conn, Interest::kWrite, false);
+      return CloseOwned(conn.id, "handshake_failed");
+    }
+    X509* peer = SSL_get_peer_certificate(conn.ssl);
+    conn.verified = peer != nullptr && SSL_get_verify_result(conn.ssl) == X509_V_OK;
+    if (peer != nullptr) X509_free(peer);
+    conn.phase = Conn::Phase::kReading;
+    conn.request_started = now;
+    conn.deadline = now + limits_.request_timeout;
+    Watch(conn, Interest::kRead, false);
+  }
+  char buf[kReadChunk];
+  if (conn.phase == Conn::Phase::kDiscarding) {
+    while (true) {
+      ERR_clear_error();
+      int n = SSL_read(conn.ssl, buf, sizeof buf);
+      if (n <= 0) {
+        if (SSL_get_error(conn.ssl, n) == SSL_ERROR_WANT_READ) return;
+        return CloseOwned(conn.id, nullptr);
+      }
+      conn.discarded += static_cast<size_t>(n);
+      if (conn.discarded > limits_.parser.max_body_bytes * 2) return CloseOwned(conn.id, nullptr);
+    }
+  }
+  // At most a body's worth per turn, so one fast sender cannot starve the others.
+  size_t budget = limits_.parser.max_body_bytes + limits_.parser.max_head_bytes;
+  while (budget > 0) {
+    ERR_clear_error();
+    int n = SSL_read(conn.ssl, buf, sizeof buf);
+    if (n <= 0) {
+      int err = SSL_get_error(conn.ssl, n);
+      if (err == SSL_ERROR_WANT_READ) break;
+      if (err == SSL_ERROR_WANT_WRITE) {
+        Watch(conn, Interest::kWrite, false);
+        break;
+      }
+      return CloseOwned(conn.id, conn.phase == Conn::Phase::kIdle ? nullptr : "closed_by_peer");
+    }
+    budget -= std::min(budget, static_cast<size_t>(n));
+    if (conn.phase == Conn::Phase::kIdle) {
+      conn.phase = Conn::Phase::kReading;
+      conn.request_started = now;
+      conn.deadline = now + limits_.request_timeout;
+    }
+    conn.in.append(buf, static_cast<size_t>(n));
+    auto state = conn.parser.Feed(conn.in);
+    if (state == RequestParser::State::kError) return SendErrorAndClose(conn, conn.parser.error_status(), conn.parser.error_message());
+    if (state == RequestParser::State::kDone) break;
+  }
+  if (conn.phase == Conn::Phase::kReading && conn.parser.state() != RequestParser::State::kDone) {
+    // Bytes may already be buffered (a pipelined request after a resume).
+    auto state = conn.parser.Feed(conn.in);
+    if (state == RequestParser::State::kError) return SendErrorAndClose(conn, conn.parser.error_status(), conn.parser.error_message());
+  }
+  if (conn.parser.awaits_continue() && !conn.sent_continue) {
+    conn.sent_continue = true;
+    static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    (void)SSL_write(conn.ssl, kContinue, sizeof kContinue - 1);
+  }
+  if (conn.parser.state() == RequestParser::State::kDone) {
+    auto it = owned_.find(conn.id);
+    std::unique_ptr<Conn> taken = std::move(it->second);
+    owned_.erase(it);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, taken->fd, nullptr);
+    HttpRequest request = taken->parser.Take();
+    taken->sent_continue = false;
+    Dispatch(std::move(taken), std::move(request));
+  }
+}
+
+void HttpsServer::Dispatch(std::unique_ptr<Conn> conn, HttpRequest request) {
+  auto work = std::make_unique<Work>();
+  work->info.arrived = conn->request_started;
+  work->info.client_verified = conn->verified;
+  work->conn = std::move(conn);
+  work->request = std::move(request);
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    if (work_.size() < limits_.max_queued_requests) {
+      busy_fds_.insert(work->conn->fd);
+      work_.push_back(std::move(work));
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  // Every worker busy and the queue full: say so now rather than answer late.
+  std::string bytes = Serialize({503, "application/json", JsonError("pullguard is overloaded; retry")}, false);
+  (void)SSL_write(work->conn->ssl, bytes.data(), static_cast<int>(bytes.size()));
+  CountMetric("pullguard_requests_refused_total", "status=\"503\"");
+  --open_;
+}
+
+void HttpsServer::Resume(std::unique_ptr<Conn> conn) {
+  auto now = Clock::now();
+  conn->phase = Conn::Phase::kIdle;
+  conn->deadline = now + limits_.idle_timeout;
+  Conn& c = *conn;
+  owned_[c.id] = std::move(conn);
+  Watch(c, Interest::kRead, true);
+  // A request that arrived while the answer was written is already buffered, in `in` or in
+  // OpenSSL: epoll would not report it.
+  if (!c.in.empty() || SSL_pending(c.ssl) > 0) {
+    c.phase = Conn::Phase::kReading;
+    c.request_started = now;
+    c.deadline = now + limits_.request_timeout;
+    Advance(c);
+  }
+}
+
+void HttpsServer::Expire(Clock::time_point now) {
+  std::vector<std::pair<Clock::time_point, uint64_t>> idle;
+  std::vector<std::pair<uint64_t, const char*>> expired;
+  for (const auto& [id, conn] : owned_) {
+    if (now >= conn->deadline) {
+      const char* why = nullptr;  // idle and discarding connections end as expected
+      if (conn->phase == Conn::Phase::kHandshake) why = "handshake_timeout";
+      if (conn->phase == Conn::Phase::kReading) why = "request_timeout";
+      expired.emplace_back(id, why);
+    } else if (conn->phase == Conn::Phase::kIdle) {
+      idle.emplace_back(conn->deadline, id);
+    }
+  }
+  for (const auto& [id, why] : expired) CloseOwned(id, why);
+  if (idle.size() > limits_.max_idle_connections) {
+    std::sort(idle.begin(), idle.end());
+    for (size_t i = 0; i < idle.size() - limits_.max_idle_connections; ++i) CloseOwned(idle[i].second, "too_many_idle");
+  }
+}
+
+Status HttpsServer::Run() {
+  if (listen_fd_ < 0) return Status::Internal("Run() before Bind()");
+  for (size_t i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  Clock::time_point drain_deadline{};
+  bool sockets_shut = false;
+  epoll_event events[256];
+  while (true) {
+    int n = ::epoll_wait(epoll_fd_, events, 256, 100);
+    for (int i = 0; i < n; ++i) {
+      uint64_t id = events[i].data.u64;
+      if (id == kListenId) {
+        if (!draining_) AcceptAll();
+      } else if (id == kWakeId) {
+        uint64_t count;
+        (void)::read(wake_fd_, &count, sizeof count);
+        std::vector<std::unique_ptr<Conn>> resumed;
+        {
+          std::lock_guard<std::mutex> lock(resume_mutex_);
+          resumed.swap(resumed_);
+        }
+        for (auto& c : resumed) {
+          if (draining_) {
+            --open_;  // dropped here: it closes as it goes
+          } else {
+            Resume(std::move(c));
+          }
+        }
+      } else if (auto it = owned_.find(id); it != owned_.end()) {
+        Advance(*it->second);
+      }
+    }
+    auto now = Clock::now();
+    Expire(now);
+    if (stop_requested_ && !draining_) {
+      draining_ = true;
+      drain_deadline = now + limits_.drain_timeout;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      ::close(listen_fd_);
+      listen_fd_ = -1;
+      // Idle and handshaking connections have nothing to finish; a request being received
+      // may complete (its own deadline still holds).
+      std::vector<uint64_t> ids;
+      for (const auto& [id, conn] : owned_) {
+        if (conn->phase != Conn::Phase::kReading) ids.push_back(id);
+      }
+      for (uint64_t id : ids) CloseOwned(id, nullptr);
+    }
+    if (draining_) {
+      bool past = now >= drain_deadline;
+      if (past && !owned_.empty()) {
+        std::vector<uint64_t> ids;
+        for (const auto& [id, conn] : owned_) ids.push_back(id);
+        for (uint64_t id : ids) CloseOwned(id, "drain_timeout");
+      }
+      std::lock_guard<std::mutex> lock(work_mutex_);
+      if (owned_.empty() && busy_ == 0 && work_.empty()) break;
+      if (past && !sockets_shut) {
+        // Answers still being written to clients that do not read: stop waiting for them.
+        for (int fd : busy_fds_) ::shutdown(fd, SHUT_RDWR);
+        sockets_shut = true;
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    workers_stop_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  return Status::Ok();
+}
+
+void HttpsServer::WorkerLoop() {
+  while (true) {
+    std::unique_ptr<Work> work;
+    {
+      std::unique_lock<std::mutex> lock(work_mutex_);
+      work_cv_.wait(lock, [this] { return workers_stop_ || !work_.empty(); });
+      if (work_.empty()) return;
+      work = std::move(work_.front());
+      work_.pop_front();
+      ++busy_;
+    }
+    Serve(*work);
+    {
+      std::lock_guard<std::mutex> lock(work_mutex_);
+      --busy_;
+    }
+    Wake();  // a drain may be waiting for this
+  }
+}
+
+void HttpsServer::Serve(Work& work) {
+  Answer answer;
+  try {
+    answer = handler_(work.request, work.info);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "handler exception", {{"path", work.request.path}, {"error", e.what()}});
+    answer = {500, "application/json", JsonError("internal error")};
+  }
+  bool keep_alive = work.request.keep_alive && !draining_.load();
+  std::string bytes = Serialize(answer, keep_alive);
+  Conn& conn = *work.conn;
+  auto deadline = Clock::now() + limits_.write_timeout;
+  size_t sent = 0;
+  bool ok = true;
+  while (sent < bytes.size()) {
+    ERR_clear_error();
+    int n = SSL_write(conn.ssl, bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    int err = SSL_get_error(conn.ssl, n);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if ((err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) || left <= 0) {
+      ok = false;
+      break;
+    }
+    pollfd p{conn.fd, static_cast<short>(err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      ok = false;
+      break;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    busy_fds_.erase(conn.fd);
+  }
+  if (!ok) CountClosed("write_timeout");
+  if (ok && keep_alive) {
+    {
+      std::lock_guard<std::mutex> lock(resume_mutex_);
+      resumed_.push_back(std::move(work.conn));
+    }
+    Wake();
+    return;
+  }
+  work.conn.reset();  // closes it
+  --open_;
+}
+
+}  // namespace pullguard::server
