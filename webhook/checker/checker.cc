@@ -1,6 +1,7 @@
 #include "checker/checker.h"
 
 #include <set>
+#include <unordered_map>
 
 #include "checker/image_rules.h"
 #include "checker/platforms.h"
@@ -75,28 +76,40 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   std::vector<Finding>& findings = report.findings;
   bool probe = registry_checks_ != nullptr && policy.check_registries;
   std::set<std::string> known(pod.known_images.begin(), pod.known_images.end());
-  std::vector<Parsed> to_probe;
+  // Each distinct image is parsed once and checked once, however many containers name it
+  // (a review of 50,000 containers of one image is one check, not 50,000).
+  std::unordered_map<std::string, size_t> parsed_index;  // image as written -> parsed
+  std::vector<Parsed> parsed;
+  std::vector<std::pair<const ImageUse*, size_t>> to_probe;  // use, parsed index
   for (const auto& use : pod.spec.images) {
     if (known.count(use.image) > 0) continue;
-    auto image = reference::ParseImage(use.image);
-    std::string normalized = image.ok() ? image->Normalized() : "";
-    if (policy.IsImageExempt(use.image, normalized)) continue;
+    auto [slot, fresh] = parsed_index.try_emplace(use.image, parsed.size());
+    if (fresh) {
+      auto image = reference::ParseImage(use.image);
+      if (!image.ok()) {
+        if (!policy.IsImageExempt(use.image, "")) {
+          ++report.images;
+          findings.push_back(InvalidReferenceFinding(use, image.error()));
+        }
+        parsed_index.erase(slot);  // an invalid image is reported per use
+        continue;
+      }
+      std::string normalized = image->Normalized();
+      parsed.push_back({&use, std::move(image).value(), normalized});
+    }
+    const Parsed& p = parsed[slot->second];
+    if (policy.IsImageExempt(use.image, p.normalized)) continue;
     ++report.images;
-    if (!image.ok()) {
-      findings.push_back(InvalidReferenceFinding(use, image.error()));
-      continue;
-    }
-    auto rule_findings = RuleFindings(use, image.value(), policy);
+    auto rule_findings = RuleFindings(use, p.image, policy);
     findings.insert(findings.end(), rule_findings.begin(), rule_findings.end());
-    Parsed parsed{&use, std::move(image).value(), normalized};
     // Registries outside the allowed list are never contacted (a rule finding says why).
-    if (!policy.IsRegistryAllowed(parsed.image.registry())) continue;
+    if (!policy.IsRegistryAllowed(p.image.registry())) continue;
     if (!probe) {
-      std::string meant = LowercaseHostSuggestion(use.image, parsed.image.registry());
-      if (!meant.empty()) findings.push_back(UnlookedHostFinding(parsed, meant));
+      std::string meant = LowercaseHostSuggestion(use.image, p.image.registry());
+      if (!meant.empty()) findings.push_back(UnlookedHostFinding({&use, p.image, p.normalized}, meant));
       continue;
     }
-    to_probe.push_back(std::move(parsed));
+    to_probe.emplace_back(&use, slot->second);
   }
   if (!probe || report.images == 0) return report;
 
@@ -108,59 +121,60 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     std::string field = pod.spec.service_account_field.empty() ? pod.prefix + ".serviceAccountName" : pod.spec.service_account_field;
     query.service_account = auth::ServiceAccountRef{name, field};
   }
-  for (const auto& p : to_probe) {
-    std::string name = p.image.ref.Name();
-    if (std::find(query.image_names.begin(), query.image_names.end(), name) == query.image_names.end()) {
-      query.image_names.push_back(name);
-    }
+  std::set<std::string> names;
+  for (const auto& [use, index] : to_probe) {
+    if (names.insert(parsed[index].image.ref.Name()).second) query.image_names.push_back(parsed[index].image.ref.Name());
   }
   auth::PodCredentials creds = credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
   findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
   if (to_probe.empty()) return report;
 
-  // Distinct images beyond the limit are not checked at all (identical ones join one check).
-  std::set<std::string> admitted;
-  std::vector<Parsed> unchecked;
-  std::vector<Parsed> checked;
-  for (auto& p : to_probe) {
-    bool known = admitted.count(p.normalized) > 0;
-    if (!known && admitted.size() >= policy.max_checks_per_object) {
-      unchecked.push_back(std::move(p));
-      continue;
-    }
-    admitted.insert(p.normalized);
-    checked.push_back(std::move(p));
-  }
-  to_probe = std::move(checked);
-  for (const auto& p : unchecked) {
-    findings.push_back(TimedOutFinding(*p.use, p.normalized, p.image.registry(),
-                                       "not checked: the object names more than " +
-                                           std::to_string(policy.max_checks_per_object) +
-                                           " distinct images (limits.maxChecksPerObject)"));
-  }
+  // One target per distinct normalized image, up to the policy's limit; the images beyond it
+  // are not checked at all, and say so.
   std::vector<Platform> platforms = RequiredPlatforms(NodePlatforms(policy), pod.spec.node_selector);
+  std::unordered_map<std::string, size_t> target_of;  // normalized -> target
   std::vector<registry::ProbeTarget> targets;
-  targets.reserve(to_probe.size());
-  for (const auto& p : to_probe) {
-    registry::ProbeTarget t;
-    t.registry = p.image.registry();
-    t.repository = p.image.repository();
-    t.by_digest = p.image.HasDigest();
-    t.reference = p.image.PullReference();
-    // The kubelet looks credentials up by the image's name without tag or digest.
-    t.credentials = creds.credentials.Lookup(p.image.ref.Name());
-    t.platforms = platforms;
-    t.hosts = HostsFromPolicy(t.registry, policy);
-    targets.push_back(std::move(t));
+  struct Checked {
+    const ImageUse* use;
+    size_t parsed;
+    size_t target;
+  };
+  std::vector<Checked> checked;
+  for (const auto& [use, index] : to_probe) {
+    const Parsed& p = parsed[index];
+    auto found = target_of.find(p.normalized);
+    if (found == target_of.end()) {
+      if (targets.size() >= policy.max_checks_per_object) {
+        findings.push_back(TimedOutFinding(*use, p.normalized, p.image.registry(),
+                                           "not checked: the object names more than " +
+                                               std::to_string(policy.max_checks_per_object) +
+                                               " distinct images (limits.maxChecksPerObject)"));
+        continue;
+      }
+      registry::ProbeTarget t;
+      t.registry = p.image.registry();
+      t.repository = p.image.repository();
+      t.by_digest = p.image.HasDigest();
+      t.reference = p.image.PullReference();
+      // The kubelet looks credentials up by the image's name without tag or digest.
+      t.credentials = creds.credentials.Lookup(p.image.ref.Name());
+      t.platforms = platforms;
+      t.hosts = HostsFromPolicy(t.registry, policy);
+      found = target_of.emplace(p.normalized, targets.size()).first;
+      targets.push_back(std::move(t));
+    }
+    checked.push_back({use, index, found->second});
   }
   std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
-  for (size_t i = 0; i < answers.size(); ++i) {
-    const Parsed& p = to_probe[i];
-    if (!answers[i].result) {
-      findings.push_back(TimedOutFinding(*p.use, p.normalized, targets[i].registry, answers[i].why));
+  for (const auto& c : checked) {
+    const std::string& normalized = parsed[c.parsed].normalized;
+    if (!answers[c.target].result) {
+      findings.push_back(TimedOutFinding(*c.use, normalized, targets[c.target].registry, answers[c.target].why));
       continue;
     }
-    if (auto f = RegistryFinding(*p.use, p.normalized, targets[i], *answers[i].result)) findings.push_back(std::move(*f));
+    if (auto f = RegistryFinding(*c.use, normalized, targets[c.target], *answers[c.target].result)) {
+      findings.push_back(std::move(*f));
+    }
   }
   return report;
 }

@@ -135,6 +135,7 @@ RequestParser::State RequestParser::ParseHead(std::string& data) {
       return Fail(400, "Content-Length is not a number");
     }
     remaining_ = std::stoull(cl);
+    declared_ = remaining_;
     if (remaining_ > limits_.max_body_bytes) {
       return Fail(413, "the body is larger than the " + std::to_string(limits_.max_body_bytes >> 20) +
                            " MiB an AdmissionReview may have");
@@ -226,6 +227,7 @@ HttpRequest RequestParser::Take() {
   scanned_ = 0;
   chunked_ = false;
   remaining_ = 0;
+  declared_ = 0;
   chunk_left_ = 0;
   trailer_bytes_ = 0;
   bytes_ = 0;

@@ -55,6 +55,9 @@ class RequestParser {
   HttpRequest Take();
   // Bytes of the current request received so far (head and body).
   size_t bytes() const { return bytes_; }
+  // The head's framing, once read: chunked, or the declared Content-Length (0 when none).
+  bool chunked() const { return chunked_; }
+  size_t declared_length() const { return declared_; }
 
  private:
   State Fail(int status, std::string message);
@@ -68,6 +71,7 @@ class RequestParser {
   size_t scanned_ = 0;  // head bytes already searched for the blank line
   bool chunked_ = false;
   size_t remaining_ = 0;  // Content-Length bytes still to read
+  size_t declared_ = 0;   // the Content-Length as declared
   enum class Chunk { kSize, kData, kDataEnd, kTrailer } chunk_ = Chunk::kSize;
   size_t chunk_left_ = 0;
   size_t trailer_bytes_ = 0;

@@ -23,6 +23,11 @@ namespace {
 constexpr uint64_t kListenId = 0;
 constexpr uint64_t kWakeId = 1;
 constexpr size_t kReadChunk = 16 * 1024;
+// Bytes read from one connection per turn, so one fast sender cannot hold the loop.
+constexpr size_t kReadPerTurn = 64 * 1024;
+// TLS handshakes stepped per turn of the loop: each costs a signature (~0.3 ms); a storm of new
+// connections must not stall the requests of established ones.
+constexpr int kHandshakesPerTurn = 8;
 
 const char* StatusText(int status) {
   switch (status) {
@@ -74,6 +79,7 @@ struct HttpsServer::Conn {
   // moment (bounded), so that it can finish writing and read the answer instead of a reset.
   enum class Phase { kHandshake, kIdle, kReading, kDiscarding } phase = Phase::kHandshake;
   size_t discarded = 0;
+  size_t discard_limit = 0;
   Clock::time_point deadline;
   Clock::time_point request_started;
   std::string in;
@@ -206,8 +212,15 @@ void HttpsServer::SendErrorAndClose(Conn& conn, int status, const std::string& m
   (void)SSL_write(conn.ssl, bytes.data(), static_cast<int>(bytes.size()));
   Log(LogLevel::kWarn, "request refused", {{"status", status}, {"error", message}});
   CountMetric("pullguard_requests_refused_total", "status=\"" + std::to_string(status) + "\"");
+  // What is still coming is read and dropped for a moment, so that a client that declared its
+  // length sees this answer rather than a reset; a chunked or encoded stream (no API server
+  // sends one) is cut at once.
+  bool declared = !conn.parser.chunked() && status != 415;
+  size_t coming = declared ? std::min(conn.parser.declared_length(), limits_.parser.max_body_bytes + limits_.parser.max_head_bytes) : 0;
+  if (coming == 0) return CloseOwned(conn.id, nullptr);
   conn.phase = Conn::Phase::kDiscarding;
-  conn.deadline = Clock::now() + std::chrono::seconds(2);
+  conn.discard_limit = coming;
+  conn.deadline = Clock::now() + std::chrono::seconds(1);
   conn.in.clear();
   Watch(conn, Interest::kRead, false);
 }
@@ -241,11 +254,11 @@ void HttpsServer::Advance(Conn& conn) {
         return CloseOwned(conn.id, nullptr);
       }
       conn.discarded += static_cast<size_t>(n);
-      if (conn.discarded > limits_.parser.max_body_bytes * 2) return CloseOwned(conn.id, nullptr);
+      if (conn.discarded >= conn.discard_limit) return CloseOwned(conn.id, nullptr);
+      if (conn.discarded % kReadPerTurn < static_cast<size_t>(n)) return;  // the others' turn
     }
   }
-  // At most a body's worth per turn, so one fast sender cannot starve the others.
-  size_t budget = limits_.parser.max_body_bytes + limits_.parser.max_head_bytes;
+  size_t budget = kReadPerTurn;
   while (budget > 0) {
     ERR_clear_error();
     int n = SSL_read(conn.ssl, buf, sizeof buf);
@@ -355,12 +368,16 @@ Status HttpsServer::Run() {
   Clock::time_point drain_deadline{};
   bool sockets_shut = false;
   epoll_event events[256];
+  std::vector<uint64_t> handshakes;
   while (true) {
     int n = ::epoll_wait(epoll_fd_, events, 256, 100);
+    handshakes.clear();
     for (int i = 0; i < n; ++i) {
       uint64_t id = events[i].data.u64;
       if (id == kListenId) {
         if (!draining_) AcceptAll();
+      } else if (auto hs = owned_.find(id); hs != owned_.end() && hs->second->phase == Conn::Phase::kHandshake) {
+        handshakes.push_back(id);  // after the established connections, a few per turn
       } else if (id == kWakeId) {
         uint64_t count;
         (void)::read(wake_fd_, &count, sizeof count);
@@ -379,6 +396,10 @@ Status HttpsServer::Run() {
       } else if (auto it = owned_.find(id); it != owned_.end()) {
         Advance(*it->second);
       }
+    }
+    // Level-triggered: the handshakes not stepped now are reported again next turn.
+    for (size_t i = 0; i < handshakes.size() && i < kHandshakesPerTurn; ++i) {
+      if (auto it = owned_.find(handshakes[i]); it != owned_.end()) Advance(*it->second);
     }
     auto now = Clock::now();
     Expire(now);

@@ -45,7 +45,7 @@ class WebhookServer {
   policy::PolicyStore& policies_;
   const admission::ReviewHandler& handler_;
   SSL_CTX* ctx_ = nullptr;
-  BodyGate large_reviews_;
+  BodyGate large_reviews_{256 * 1024, 1};
   std::unique_ptr<HttpsServer> http_;
   std::atomic<int> bound_port_{0};
   std::atomic<bool> draining_{false};
