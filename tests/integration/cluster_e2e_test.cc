@@ -163,6 +163,8 @@ TEST_CASE("kubectl kustomize renders every overlay, kubectl apply --dry-run=clie
     Find(objects, "PodDisruptionBudget", "pullguard");
     auto policy = Find(objects, "ConfigMap", "pullguard-policy")["data"]["policy.yaml"].get<std::string>();
     CHECK(Run({PULLGUARD_BINARY, "policy", "validate", dir.Write("policy-" + overlay + ".yaml", policy)}).exit_code == 0);
+    const json& args = deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+    CHECK(std::find(args.begin(), args.end(), "--client-ca=/etc/pullguard/client-ca/ca.crt") == args.end());
     if (overlay == "cert-manager") {
       CHECK(webhook["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == "pullguard-system/pullguard-serving-cert");
       Find(objects, "Certificate", "pullguard-serving-cert");
@@ -171,6 +173,26 @@ TEST_CASE("kubectl kustomize renders every overlay, kubectl apply --dry-run=clie
       CHECK(Find(objects, "Secret", "pullguard-tls")["type"] == "kubernetes.io/tls");
     }
   }
+}
+
+TEST_CASE("the client-auth component makes pullguard ask for the API server's certificate", "[integration][manifests]") {
+  REQUIRE(KustomizeIsCurrent());
+  TempDir dir;
+  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
+  fs::create_directories(dir.File("manifests/overlays/mine"));
+  dir.Write("manifests/overlays/mine/kustomization.yaml",
+            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/client-auth\nconfigMapGenerator:\n"
+            "  - name: pullguard-client-ca\n    namespace: pullguard-system\n    files: [ca.crt]\n"
+            "generatorOptions:\n  disableNameSuffixHash: true\n");
+  dir.Write("manifests/overlays/mine/ca.crt", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+  auto objects = Render(dir.File("manifests/overlays/mine"), dir, "mine.yaml");
+  const json& pod = Find(objects, "Deployment", "pullguard")["spec"]["template"]["spec"];
+  const json& args = pod["containers"][0]["args"];
+  CHECK(std::find(args.begin(), args.end(), "--client-ca=/etc/pullguard/client-ca/ca.crt") != args.end());
+  bool mounted = false;
+  for (const auto& v : pod["volumes"]) mounted |= v["name"] == "client-ca" && v["configMap"]["name"] == "pullguard-client-ca";
+  CHECK(mounted);
+  Find(objects, "ConfigMap", "pullguard-client-ca");
 }
 
 TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missing secrets, RBAC refusals, dry runs",
