@@ -328,6 +328,8 @@ TEST_CASE("faults: 429, 500, resets, garbage, refusals and hangs each get their 
       {faults.host() + "/broken/app:1", "RegistryError: 500 from the registry"},
       {faults.host() + "/reset/app:1", "RegistryUnreachable: connection to " + faults.host() + " broke"},
       {faults.host() + "/garbage/app:1", "RegistryError: no usable HTTP answer from " + faults.host()},
+      // Regression: a huge response header was reported as "Out of memory".
+      {faults.host() + "/bigheader/app:1", "RegistryError: no usable HTTP answer from " + faults.host() + " (an answer header larger than 100 KB was rejected)"},
       {"127.0.0.1:" + std::to_string(closed_port) + "/team/app:1", "RegistryUnreachable: cannot connect to 127.0.0.1:" + std::to_string(closed_port)},
   };
   for (const auto& c : cases) {

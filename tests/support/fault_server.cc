@@ -106,6 +106,8 @@ void FaultServer::Serve(int fd) {
   } else if (has("reset")) {
     linger l{1, 0};  // close with RST
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  } else if (has("bigheader")) {  // a header line longer than any client takes
+    SendAll(fd, Response(200, "OK", "X-Huge: " + std::string(200 * 1024, 'h') + "\r\n", "{}"));
   } else if (has("garbage")) {
     static constexpr char kGarbage[] = "\x00\xff\xfe not http at all \r\n\r\n";
     SendAll(fd, std::string(kGarbage, sizeof kGarbage - 1));  // the bytes, not the terminator

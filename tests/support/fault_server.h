@@ -5,6 +5,7 @@
 //   hang/*        -> reads the request and never answers (until the server stops)
 //   reset/*       -> closes the connection with a TCP reset
 //   garbage/*     -> answers bytes that are not HTTP
+//   bigheader/*   -> answers a 200 KB header line
 //   slow/*        -> answers 404 MANIFEST_UNKNOWN after `slow_ms`
 // GET /v2/ answers 200, as an open registry. Every loop is bounded and stops with the server.
 // In the TLS-handshake modes every connection is cut after the ClientHello: reset, or closed.

@@ -213,6 +213,8 @@ struct CurlTransport::Loop {
       // libcurl's own sentence ("SSL certificate problem: unable to get local issuer
       // certificate") says more than its code's name.
       std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
+      // libcurl says "Out of memory" when an answer's header is over its 100 KB limit.
+      if (code == CURLE_OUT_OF_MEMORY) detail = "an answer header larger than 100 KB was rejected";
       t->response.error_detail = t->blocked.empty() ? detail.substr(0, 300) : t->blocked;
     }
     curl_multi_remove_handle(multi, easy);
