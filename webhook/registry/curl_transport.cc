@@ -1,6 +1,10 @@
 #include "registry/curl_transport.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -58,6 +62,28 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
   if (t->response.headers.size() < 200) t->response.headers.emplace(name, value);
   return n;
+}
+
+// Adds the request's extra CA certificates to the connection's trust store, after curl has
+// loaded the system roots into it: trust is added, as containerd adds a hosts.toml `ca` to
+// the system pool, never replaced.
+CURLcode AddExtraCa(CURL*, void* ssl_ctx, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::string& pem = *t->request->extra_ca_pem;
+  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr || store == nullptr) {
+    BIO_free(bio);
+    return CURLE_SSL_CACERT_BADFILE;
+  }
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    if (X509_STORE_add_cert(store, cert) == 1) ++added;
+    X509_free(cert);
+  }
+  BIO_free(bio);
+  ERR_clear_error();  // the read that ends the loop leaves "no start line" behind
+  return added > 0 ? CURLE_OK : CURLE_SSL_CACERT_BADFILE;
 }
 
 curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
@@ -187,6 +213,10 @@ struct CurlTransport::Loop {
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
     if (!req.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, req.ca_file.c_str());
+    if (req.extra_ca_pem != nullptr && !req.extra_ca_pem->empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &AddExtraCa);
+      curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, t);
+    }
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now()).count();
     remaining = std::max<long long>(remaining, 1);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining));

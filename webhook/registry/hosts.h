@@ -4,6 +4,7 @@
 // Thread-safety: value types and pure functions.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,7 +18,11 @@ struct RegistryHost {
   bool can_resolve = true;      // may answer for tags (containerd's "resolve" capability)
   bool can_pull = true;         // may serve manifests by digest ("pull")
   bool is_mirror = false;
-  std::string ca_file;          // extra PEM trust for this host; "" = the system's
+  std::string ca_file;          // PEM trust for this host instead of the system's; "" = the system's
+  // PEM certificates trusted besides the system's (hosts.toml `ca`, as containerd adds them
+  // to the system pool), and the files they came from (for cache keys and messages).
+  std::shared_ptr<const std::string> extra_ca_pem;
+  std::string extra_ca_files;
   bool skip_verify = false;     // do not verify its certificate
   bool allow_private = false;   // may resolve to loopback, private or link-local addresses
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request to it

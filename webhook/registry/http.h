@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,7 +25,8 @@ struct HttpRequest {
   std::string body;  // POST only
   Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
   std::chrono::milliseconds connect_timeout{3000};
-  std::string ca_file;         // extra trust for this registry; "" = system roots
+  std::string ca_file;         // trust for this registry instead of the system roots; "" = system roots
+  std::shared_ptr<const std::string> extra_ca_pem;  // PEM certificates trusted besides the system roots
   bool skip_verify = false;    // do not verify the certificate (containerd's skip_verify)
   bool allow_private = false;  // may connect to loopback, link-local and private addresses
 };
