@@ -230,6 +230,25 @@ TEST_CASE("check: usage errors and unreadable inputs exit 2 and say what is wron
   CHECK_THAT(broken.out, Catch::Contains("broken.yaml:4: 4:5: not valid YAML: end of map flow not found"));
 }
 
+TEST_CASE("policy validate reads every hosts.toml under hostsDir as the webhook will") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.File("certs.d/registry.local_5000_"));
+  std::filesystem::create_directories(tmp.File("certs.d/docker.io"));
+  tmp.Write("certs.d/docker.io/hosts.toml", "server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.local\"]\n");
+  std::string policy = tmp.Write("policy.yaml", "hostsDir: " + tmp.File("certs.d") + "\n");
+  CHECK(Pullguard({"policy", "validate", policy}).exit_code == 0);
+  tmp.Write("certs.d/registry.local_5000_/hosts.toml", "[host.\"https://m\"]\n  capabilities = [\"pull\", \"push-only\"]\n");
+  RunResult broken = Pullguard({"policy", "validate", policy});
+  CHECK(broken.exit_code == 2);
+  CHECK_THAT(broken.err, Catch::Contains("registry.local_5000_/hosts.toml: line 2: unknown capability \"push-only\""));
+  // Not mounted here (a laptop validating the cluster's policy): said, not an error.
+  std::string elsewhere = tmp.Write("elsewhere.yaml", "hostsDir: /nonexistent/certs.d\n");
+  RunResult absent = Pullguard({"policy", "validate", elsewhere});
+  CHECK(absent.exit_code == 0);
+  CHECK_THAT(absent.out, Catch::Contains("hostsDir /nonexistent/certs.d is not here"));
+  CHECK(Pullguard({"policy", "validate", tmp.Write("relative.yaml", "hostsDir: certs.d\n")}).exit_code == 2);
+}
+
 TEST_CASE("policy validate reports line numbers, version and --help work") {
   TempDir tmp;
   std::string bad = tmp.Write("bad.yaml", "actions:\n  TagNotFound: maybe\n");

@@ -195,6 +195,38 @@ TEST_CASE("the client-auth component makes pullguard ask for the API server's ce
   Find(objects, "ConfigMap", "pullguard-client-ca");
 }
 
+TEST_CASE("the nodes-certs-d component mounts the nodes' hosts.toml where the shipped policy reads it",
+          "[integration][manifests]") {
+  REQUIRE(KustomizeIsCurrent());
+  TempDir dir;
+  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
+  fs::create_directories(dir.File("manifests/overlays/mine"));
+  dir.Write("manifests/overlays/mine/kustomization.yaml",
+            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/nodes-certs-d\nconfigMapGenerator:\n"
+            "  - name: pullguard-certs-d\n    namespace: pullguard-system\n    files:\n"
+            "      - docker.io.hosts.toml=hosts.toml\n");
+  dir.Write("manifests/overlays/mine/hosts.toml", "server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.local\"]\n");
+  auto objects = Render(dir.File("manifests/overlays/mine"), dir, "mine.yaml");
+  const json& pod = Find(objects, "Deployment", "pullguard")["spec"]["template"]["spec"];
+  std::string mount_path, config_map, item_path;
+  for (const auto& m : pod["containers"][0]["volumeMounts"]) {
+    if (m["name"] == "certs-d") mount_path = m["mountPath"];
+  }
+  for (const auto& v : pod["volumes"]) {
+    if (v["name"] != "certs-d") continue;
+    config_map = v["configMap"]["name"];
+    item_path = v["configMap"]["items"][0]["path"];
+  }
+  CHECK(item_path == "docker.io/hosts.toml");
+  // kustomize gives the generated ConfigMap a hash suffix and the volume the same name.
+  CHECK(config_map.rfind("pullguard-certs-d", 0) == 0);
+  Find(objects, "ConfigMap", config_map);
+  // The shipped policy's hostsDir is that mount.
+  std::string policy = Find(objects, "ConfigMap", "pullguard-policy")["data"]["policy.yaml"];
+  CHECK_THAT(policy, Catch::Contains("hostsDir: " + mount_path));
+  CHECK(mount_path == "/etc/containerd/certs.d");
+}
+
 TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missing secrets, RBAC refusals, dry runs",
           "[integration][manifests]") {
   TempDir dir;

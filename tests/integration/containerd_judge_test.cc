@@ -257,3 +257,51 @@ TEST_CASE("containerd agrees with every deny and every clean allow", "[integrati
 }
 
 }  // namespace pullguard::testing
+
+namespace pullguard::testing {
+
+TEST_CASE("the nodes' certs.d: a mirror that lacks a tag, pullguard reads the same hosts.toml and agrees with containerd",
+          "[integration][containerd]") {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "certs");
+  RegistryServer upstream{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{}};
+  RegistryServer mirror{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{}};
+  PushSingle(upstream, "team/app", "1.0", "linux/amd64");
+  PushSingle(upstream, "team/app", "2.0", "linux/amd64");
+  PushSingle(mirror, "team/app", "1.0", "linux/amd64");
+  PushSingle(mirror, "team/app", "mirror-only", "linux/amd64");  // proves the mirror is asked first
+
+  Containerd containerd;
+  // One folder, as a node's /etc/containerd/certs.d: the mirror first, the registry last, the
+  // test CA beside hosts.toml (a relative path, as a ConfigMap mount would have it).
+  containerd.SetHostsToml(upstream.host(), "server = \"https://" + upstream.host() + "\"\nca = \"ca.crt\"\n\n[host.\"https://" +
+                                               mirror.host() + "\"]\n  capabilities = [\"pull\", \"resolve\"]\n  ca = \"ca.crt\"\n");
+  std::filesystem::copy_file(certs + "/ca.crt", containerd.hosts_dir() + "/" + upstream.host() + "/ca.crt");
+  // pullguard gets the same folder and no CA of its own: only hosts.toml makes the TLS work.
+  std::string policy = "hostsDir: " + containerd.hosts_dir() +
+                       "\nregistries:\n  - host: \"127.0.0.1:*\"\n    allowPrivateAddress: true\nplatforms: [linux/amd64]\n";
+  WebhookProcess webhook(policy);
+
+  struct Case {
+    std::string tag;
+    bool pulls;
+    std::string why;
+  };
+  for (const Case& c : std::vector<Case>{{"1.0", true, "both have it"},
+                                         {"2.0", true, "the mirror lacks it, the registry has it"},
+                                         {"mirror-only", true, "only the mirror has it"},
+                                         {"3.0", false, "neither has it"}}) {
+    std::string image = upstream.host() + "/team/app:" + c.tag;
+    INFO(c.why);
+    Decision d = Ask(webhook, PodReview("shop", {image}));
+    PullOutcome pull = containerd.Pull(image, "linux/amd64");
+    std::cout << "  certs.d, " << c.why << ": pullguard " << (d.allowed ? "allow" : "deny") << ", containerd "
+              << (pull.pulled ? "pulled" : "failed") << "\n";
+    CHECK(pull.pulled == c.pulls);
+    CHECK(d.allowed == c.pulls);
+    CHECK(d.warnings.empty());
+    if (!c.pulls) CHECK_THAT(d.message, Catch::Contains("TagNotFound"));
+  }
+}
+
+}  // namespace pullguard::testing

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "checker/image_rules.h"
 #include "checker/platforms.h"
@@ -54,6 +55,28 @@ Finding UnlookedHostFinding(const Parsed& p, const std::string& meant) {
   return f;
 }
 
+// imagePullPolicy Never and no node the pod may land on lists the image.
+Finding NotOnNodesFinding(const Parsed& p, const NodeHolding& holding) {
+  Finding f;
+  f.path = p.use->path;
+  f.image = p.use->image;
+  f.normalized = p.normalized;
+  f.reason = Reason::kImageNotOnNodes;
+  f.detail = "imagePullPolicy is Never and none of the " + std::to_string(holding.eligible) + " node" +
+             (holding.eligible == 1 ? "" : "s") +
+             " the pod may land on lists it (nodes list at most 50 images, so it may be there unlisted)";
+  f.fix = "pre-pull it on every node (a DaemonSet), set imagePullPolicy: IfNotPresent, or list it under prepulled";
+  return f;
+}
+
+// The image is on nodes the pod may land on and the kubelet will not pull it there: what the
+// registry said cannot stop those pods, so it warns, and says where the pod still starts.
+void SoftenForHolders(Finding& f, const NodeHolding& holding) {
+  f.at_most_warn = true;
+  f.detail += "; imagePullPolicy IfNotPresent and the image is " + holding.Describe() +
+              (holding.OnEveryNode() ? ", so the pod starts" : ", so it starts there and fails elsewhere");
+}
+
 }  // namespace
 
 Checker::Checker(ClusterSources sources) : sources_(sources), credentials_(sources.secrets, sources.accounts) {}
@@ -62,6 +85,42 @@ Checker::Checker(registry::Prober& prober, ClusterSources sources, size_t worker
     : sources_(sources),
       credentials_(sources.secrets, sources.accounts),
       registry_checks_(std::make_unique<RegistryChecks>(prober, workers)) {}
+
+std::vector<registry::RegistryHost> Checker::HostsFor(const std::string& registry, const policy::Policy& policy) const {
+  std::vector<registry::RegistryHost> from_policy = HostsFromPolicy(registry, policy);
+  if (policy.hosts_dir.empty()) return from_policy;
+  auto from_nodes = hosts_dir_.HostsFor(policy.hosts_dir, registry, from_policy.back());
+  return from_nodes ? std::move(*from_nodes) : from_policy;
+}
+
+std::optional<Checker::NodeImages> Checker::ReadNodeImages() const {
+  if (sources_.nodes == nullptr) return std::nullopt;
+  auto nodes = sources_.nodes->Nodes();
+  if (!nodes.ok() || nodes.value() == nullptr) return std::nullopt;  // the source logs why
+  std::lock_guard<std::mutex> lock(node_index_mutex_);
+  if (indexed_nodes_ != nodes.value()) {
+    node_index_ = std::make_shared<const NodeImageIndex>(*nodes.value());
+    indexed_nodes_ = nodes.value();
+  }
+  return NodeImages{indexed_nodes_, node_index_};
+}
+
+NodeHolding Checker::HoldingOf(const std::string& written, const std::string& normalized,
+                               const std::map<std::string, std::string>& node_selector,
+                               const policy::Policy& policy) const {
+  NodeHolding holding;
+  holding.prepulled = policy.IsPrepulled(written, normalized);
+  auto view = ReadNodeImages();
+  if (!view) return holding;
+  holding.known = true;
+  const auto& listed = view->index->Holders(normalized);
+  std::unordered_set<const NodeInfo*> holders(listed.begin(), listed.end());
+  for (const NodeInfo* node : EligibleNodes(*view->nodes, node_selector)) {
+    ++holding.eligible;
+    if (holders.count(node) > 0) holding.holders.push_back(node->name);
+  }
+  return holding;
+}
 
 std::vector<Platform> Checker::NodePlatforms(const policy::Policy& policy) const {
   if (!policy.platforms_from_nodes || sources_.nodes == nullptr) return policy.platforms;
@@ -81,6 +140,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   std::unordered_map<std::string, size_t> parsed_index;  // image as written -> parsed
   std::vector<Parsed> parsed;
   std::vector<std::pair<const ImageUse*, size_t>> to_probe;  // use, parsed index
+  std::vector<std::pair<const ImageUse*, size_t>> never_pulled;  // use, parsed index
   for (const auto& use : pod.spec.images) {
     if (known.count(use.image) > 0) continue;
     auto [slot, fresh] = parsed_index.try_emplace(use.image, parsed.size());
@@ -104,6 +164,11 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     findings.insert(findings.end(), rule_findings.begin(), rule_findings.end());
     // Registries outside the allowed list are never contacted (a rule finding says why).
     if (!policy.IsRegistryAllowed(p.image.registry())) continue;
+    // The kubelet never pulls it: only the nodes matter.
+    if (PullPolicyOf(use.pull_policy, p.image) == PullPolicy::kNever) {
+      never_pulled.emplace_back(&use, slot->second);
+      continue;
+    }
     if (!probe) {
       std::string meant = LowercaseHostSuggestion(use.image, p.image.registry());
       if (!meant.empty()) findings.push_back(UnlookedHostFinding({&use, p.image, p.normalized}, meant));
@@ -111,7 +176,16 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     }
     to_probe.emplace_back(&use, slot->second);
   }
-  if (!probe || report.images == 0) return report;
+  for (const auto& [use, index] : never_pulled) {
+    const Parsed& p = parsed[index];
+    NodeHolding holding = HoldingOf(use->image, p.normalized, pod.spec.node_selector, policy);
+    // Unknown nodes, or none it may land on (it stays Pending): nothing to say.
+    if (holding.known && holding.eligible > 0 && !holding.OnSomeNode()) {
+      findings.push_back(NotOnNodesFinding({use, p.image, p.normalized}, holding));
+    }
+  }
+  // Credentials matter only for what is pulled.
+  if (!probe || report.images == 0 || to_probe.empty()) return report;
 
   auth::PodCredentialQuery query;
   query.ns = pod.ns;
@@ -127,7 +201,6 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   }
   auth::PodCredentials creds = credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
   findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
-  if (to_probe.empty()) return report;
 
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
@@ -159,7 +232,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
       // The kubelet looks credentials up by the image's name without tag or digest.
       t.credentials = creds.credentials.Lookup(p.image.ref.Name());
       t.platforms = platforms;
-      t.hosts = HostsFromPolicy(t.registry, policy);
+      t.hosts = HostsFor(t.registry, policy);
       found = target_of.emplace(p.normalized, targets.size()).first;
       targets.push_back(std::move(t));
     }
@@ -167,14 +240,19 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   }
   std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
   for (const auto& c : checked) {
-    const std::string& normalized = parsed[c.parsed].normalized;
+    const Parsed& p = parsed[c.parsed];
+    std::optional<Finding> f;
     if (!answers[c.target].result) {
-      findings.push_back(TimedOutFinding(*c.use, normalized, targets[c.target].registry, answers[c.target].why));
-      continue;
+      f = TimedOutFinding(*c.use, p.normalized, targets[c.target].registry, answers[c.target].why);
+    } else {
+      f = RegistryFinding(*c.use, p.normalized, targets[c.target], *answers[c.target].result);
     }
-    if (auto f = RegistryFinding(*c.use, normalized, targets[c.target], *answers[c.target].result)) {
-      findings.push_back(std::move(*f));
+    if (!f) continue;
+    if (PullPolicyOf(c.use->pull_policy, p.image) == PullPolicy::kIfNotPresent) {
+      NodeHolding holding = HoldingOf(c.use->image, p.normalized, pod.spec.node_selector, policy);
+      if (holding.OnSomeNode()) SoftenForHolders(*f, holding);
     }
+    findings.push_back(std::move(*f));
   }
   return report;
 }

@@ -2,18 +2,24 @@
 // check`. CheckPod takes one pod spec (with its field-path prefix, namespace and
 // ServiceAccount) and returns its findings: each image parsed once; syntax, policy rules,
 // the pod's credentials (auth::CredentialResolver), then the registry (one probe per distinct
-// image, all at once, on the shared scheduler), under the caller's deadline.
+// image, all at once, on the shared scheduler), under the caller's deadline. As the node
+// would: an image with imagePullPolicy Never is never asked for, only looked for on the nodes;
+// one with IfNotPresent that nodes already hold is never denied for what its registry says.
 // Thread-safety: CheckPod() may be called concurrently.
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "auth/credential_resolver.h"
 #include "auth/node_keyring.h"
+#include "checker/node_images.h"
 #include "checker/pod.h"
 #include "checker/registry_checks.h"
 #include "common/nodes.h"
 #include "policy/policy.h"
+#include "registry/hosts_dir.h"
 
 namespace pullguard::checker {
 
@@ -38,11 +44,29 @@ class Checker {
 
  private:
   std::vector<Platform> NodePlatforms(const policy::Policy& policy) const;
+  // Where the registry is asked: the nodes' hosts.toml when the policy's hostsDir has a folder
+  // for it, else the policy's registries entry (its mirror, then the registry itself).
+  std::vector<registry::RegistryHost> HostsFor(const std::string& registry, const policy::Policy& policy) const;
+
+  // The node list with its image index (built once per list); nullopt when there are no nodes
+  // to ask or the list cannot be read.
+  struct NodeImages {
+    NodeList nodes;
+    std::shared_ptr<const NodeImageIndex> index;
+  };
+  std::optional<NodeImages> ReadNodeImages() const;
+  // Which of the nodes the pod may land on hold `normalized` (written as `written`).
+  NodeHolding HoldingOf(const std::string& written, const std::string& normalized,
+                        const std::map<std::string, std::string>& node_selector, const policy::Policy& policy) const;
 
   ClusterSources sources_;
   auth::CredentialResolver credentials_;
   mutable auth::NodeKeyring node_keyring_;
   std::unique_ptr<RegistryChecks> registry_checks_;
+  mutable registry::HostsDirectory hosts_dir_;
+  mutable std::mutex node_index_mutex_;
+  mutable NodeList indexed_nodes_;  // the list node_index_ was built from
+  mutable std::shared_ptr<const NodeImageIndex> node_index_;
 };
 
 }  // namespace pullguard::checker

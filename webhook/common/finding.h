@@ -22,6 +22,8 @@ struct Finding {
   // The rule that made the finding chose its action (PolicyViolation rules carry their own
   // action; a guess made without asking the registry only warns); policy::Decide keeps it.
   bool action_fixed = false;
+  // The pod may start anyway (its nodes already hold the image): warn at most, never deny.
+  bool at_most_warn = false;
 };
 
 // One line: `<path> "<image>": <Reason>: <detail>[; <fix>]`.

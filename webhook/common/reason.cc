@@ -14,7 +14,7 @@ struct ReasonInfo {
 
 // Transient causes warn by default: blocking a deploy because a registry hiccuped would make
 // pullguard the outage. Everything that will fail for certain denies.
-constexpr std::array<ReasonInfo, 19> kReasons{{
+constexpr std::array<ReasonInfo, 20> kReasons{{
     {Reason::kInvalidReference, "InvalidReference", Action::kDeny},
     {Reason::kRegistryUnresolvable, "RegistryUnresolvable", Action::kDeny},
     {Reason::kRegistryUnreachable, "RegistryUnreachable", Action::kWarn},
@@ -34,6 +34,9 @@ constexpr std::array<ReasonInfo, 19> kReasons{{
     {Reason::kCheckTimedOut, "CheckTimedOut", Action::kWarn},
     // pullguard chose not to ask: it knows nothing, so it must not deny.
     {Reason::kRegistryAddressBlocked, "RegistryAddressBlocked", Action::kWarn},
+    // imagePullPolicy Never and no node lists the image; nodes list at most 50 images each,
+    // so absence is not proof.
+    {Reason::kImageNotOnNodes, "ImageNotOnNodes", Action::kWarn},
     {Reason::kPolicyViolation, "PolicyViolation", Action::kDeny},
 }};
 

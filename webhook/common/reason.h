@@ -28,6 +28,7 @@ enum class Reason {
   kRegistryError,
   kCheckTimedOut,
   kRegistryAddressBlocked,
+  kImageNotOnNodes,
   kPolicyViolation,
 };
 

@@ -29,6 +29,11 @@ bool Policy::IsImageExempt(const std::string& written, const std::string& normal
          (!normalized.empty() && AnyMatch(exempt_images, normalized, GlobMode::kPathWithDoubleStar));
 }
 
+bool Policy::IsPrepulled(const std::string& written, const std::string& normalized) const {
+  return AnyMatch(prepulled, written, GlobMode::kPathWithDoubleStar) ||
+         (!normalized.empty() && AnyMatch(prepulled, normalized, GlobMode::kPathWithDoubleStar));
+}
+
 bool Policy::IsRegistryAllowed(const std::string& registry) const {
   return rules.allowed_registries.empty() || AnyMatch(rules.allowed_registries, registry, GlobMode::kPath);
 }
@@ -47,6 +52,7 @@ Verdict Decide(std::vector<Finding> findings, const Policy& policy) {
   Verdict verdict;
   for (auto& finding : findings) {
     if (!finding.action_fixed) finding.action = policy.ActionFor(finding.reason);
+    if (finding.at_most_warn && finding.action == Action::kDeny) finding.action = Action::kWarn;
     switch (finding.action) {
       case Action::kDeny:
         verdict.denials.push_back(std::move(finding));

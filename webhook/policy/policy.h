@@ -63,6 +63,13 @@ struct Policy {
   // Registry checks (existence, credentials, platforms). Off: syntax and rules only.
   bool check_registries = true;
   std::vector<RegistrySettings> registries;
+  // containerd's registry host folder as the nodes have it (their config_path, e.g.
+  // /etc/containerd/certs.d, mounted from a ConfigMap): a registry with a folder there is
+  // reached through its hosts.toml (mirrors in order, then the registry), not `registries`.
+  std::string hosts_dir;
+  // Images the cluster's owners keep on every node (globs like exempt_images): with
+  // imagePullPolicy IfNotPresent or Never, the kubelet does not pull them.
+  std::vector<std::string> prepulled;
   // Platforms every image must offer (os/arch[/variant]). A pod's nodeSelector on
   // kubernetes.io/os and kubernetes.io/arch narrows them. Empty: no platform check.
   std::vector<Platform> platforms{{"linux", "amd64", ""}};
@@ -84,6 +91,7 @@ struct Policy {
   Action ActionFor(Reason reason) const;
   bool IsNamespaceExempt(const std::string& ns) const;
   bool IsImageExempt(const std::string& written, const std::string& normalized) const;
+  bool IsPrepulled(const std::string& written, const std::string& normalized) const;
   bool IsRegistryAllowed(const std::string& registry) const;
 };
 
@@ -95,7 +103,8 @@ struct Verdict {
 };
 
 // Sets each finding's action from the policy, unless the rule that made it fixed one
-// (Finding::action_fixed), and sorts them into a Verdict. Ignored findings are dropped.
+// (Finding::action_fixed), never denies a finding marked at_most_warn, and sorts them into a
+// Verdict. Ignored findings are dropped.
 Verdict Decide(std::vector<Finding> findings, const Policy& policy);
 
 }  // namespace pullguard::policy

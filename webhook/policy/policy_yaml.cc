@@ -200,6 +200,13 @@ void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
 void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
   if (root["checkRegistries"]) policy.check_registries = ReadBool(r, root["checkRegistries"], "checkRegistries").value_or(true);
   if (root["registries"]) ReadRegistries(r, root["registries"], policy);
+  if (root["hostsDir"]) {
+    policy.hosts_dir = ReadString(r, root["hostsDir"], "hostsDir");
+    if (!policy.hosts_dir.empty() && policy.hosts_dir[0] != '/') {
+      r.Error(root["hostsDir"], "hostsDir", "must be an absolute path (the folder mounted from the nodes' certs.d)");
+    }
+  }
+  if (root["prepulled"]) policy.prepulled = r.ReadGlobs(root["prepulled"], "prepulled");
   if (root["platformsFromNodes"]) {
     policy.platforms_from_nodes = ReadBool(r, root["platformsFromNodes"], "platformsFromNodes").value_or(false);
   }
@@ -288,7 +295,7 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
                            "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig",
-                           "limits"});
+                           "limits", "hostsDir", "prepulled"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));
     }
