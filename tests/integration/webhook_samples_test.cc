@@ -145,10 +145,10 @@ TEST_CASE("GET /metrics counts reviews and findings by decision, reason and acti
   REQUIRE(webhook.Post("/validate", TestData("admissionreview/pod-create.json")).status == 200);
   HttpAnswer metrics = webhook.Get("/metrics");
   REQUIRE(metrics.status == 200);
-  CHECK_THAT(metrics.body, Catch::Contains("pullguard_reviews_total{decision=\"deny\"} 1\n"));
-  CHECK_THAT(metrics.body, Catch::Contains("pullguard_reviews_total{decision=\"allow\"} 1\n"));
-  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{reason=\"InvalidReference\",action=\"deny\"} 1\n"));
-  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{reason=\"PolicyViolation\",action=\"warn\"} 2\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_admission_review_duration_seconds_count{decision=\"deny\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_admission_review_duration_seconds_count{decision=\"allow\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{action=\"deny\",reason=\"InvalidReference\"} 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_findings_total{action=\"warn\",reason=\"PolicyViolation\"} 2\n"));
   CHECK(metrics.body.find("Team/worker") == std::string::npos);  // no images, hosts or namespaces
   CHECK(metrics.body.find("jobs") == std::string::npos);
 }

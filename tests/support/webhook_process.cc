@@ -49,14 +49,14 @@ HttpAnswer WebhookProcess::Post(const std::string& target, const std::string& bo
   auto client = Client();
   auto res = client->Post(target.c_str(), body, content_type.c_str());
   if (!res) return {};
-  return {res->status, res->body};
+  return {res->status, res->body, res->get_header_value("Content-Type")};
 }
 
 HttpAnswer WebhookProcess::Get(const std::string& target) const {
   auto client = Client();
   auto res = client->Get(target.c_str());
   if (!res) return {};
-  return {res->status, res->body};
+  return {res->status, res->body, res->get_header_value("Content-Type")};
 }
 
 }  // namespace pullguard::testing

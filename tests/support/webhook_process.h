@@ -18,6 +18,7 @@ namespace pullguard::testing {
 struct HttpAnswer {
   int status = 0;  // 0 when the request failed (connection, TLS)
   std::string body;
+  std::string content_type;
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 

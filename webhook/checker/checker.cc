@@ -8,6 +8,7 @@
 #include "checker/platforms.h"
 #include "checker/registry_findings.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "reference/image.h"
 
 namespace pullguard::checker {
@@ -233,6 +234,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
       t.credentials = creds.credentials.Lookup(p.image.ref.Name());
       t.platforms = platforms;
       t.hosts = HostsFor(t.registry, policy);
+      t.metrics_label = RegistryMetricLabel(t.registry, policy.SettingsFor(t.registry).host);
       found = target_of.emplace(p.normalized, targets.size()).first;
       targets.push_back(std::move(t));
     }

@@ -1,5 +1,7 @@
 #include "checker/probe_scheduler.h"
 
+#include "common/metrics.h"
+
 namespace pullguard::checker {
 
 ProbeScheduler::ProbeScheduler(size_t workers, size_t max_queued) : max_queued_(max_queued) {
@@ -20,6 +22,7 @@ ProbeScheduler::~ProbeScheduler() {
       q.groups.clear();
       q.turns.clear();
     }
+    AddChecksQueued(-static_cast<int>(queued_));
     queued_ = 0;
   }
   cv_.notify_all();
@@ -40,6 +43,7 @@ bool ProbeScheduler::Submit(Job job) {
     if (jobs.empty()) g.turns.push_back(job.tenant);
     jobs.push_back(std::move(job));
     ++queued_;
+    AddChecksQueued(1);
   }
   cv_.notify_one();
   return true;
@@ -86,10 +90,12 @@ std::optional<ProbeScheduler::Job> ProbeScheduler::Next(bool* expired) {
       q.turns.push_back(group);
     }
     --queued_;
+    AddChecksQueued(-1);
     last_registry_ = it->first;
     if (!*expired) {
       ++q.running;
       ++running_;
+      AddChecksInFlight(1);
     } else if (q.running == 0 && q.turns.empty()) {
       queues_.erase(it);
     }
@@ -116,6 +122,7 @@ void ProbeScheduler::Work() {
       auto it = queues_.find(job->registry);
       --it->second.running;
       --running_;
+      AddChecksInFlight(-1);
       if (it->second.running == 0 && it->second.turns.empty()) queues_.erase(it);
       cv_.notify_all();  // a slot of this registry is free
     }

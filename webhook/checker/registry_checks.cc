@@ -57,7 +57,7 @@ std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& 
       if (answer.Transient()) {
         if (auto stale = cache_.Stale(key, cache_settings)) {
           answer = *stale;  // stale-if-error; the old answer keeps the time it was learned
-          CountMetric("pullguard_registry_stale_answers_total");
+          CountStaleAnswer();
         }
       } else {
         cache_.Put(key, answer, cache_settings);

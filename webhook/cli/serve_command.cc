@@ -15,7 +15,9 @@
 #include "registry/registry_client.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/version.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "server/webhook_server.h"
 
 namespace pullguard::cli {
@@ -76,6 +78,7 @@ int RunServe(const std::vector<std::string>& argv) {
     std::cout << kServeHelp;
     return kExitOk;
   }
+  SetBuildInfo(kVersion);
   if (!args.positional.empty()) {
     std::cerr << "pullguard serve: unexpected argument \"" << args.positional[0] << "\"\n";
     return kExitUsage;

@@ -1,7 +1,11 @@
-// Metrics: counters in Prometheus text format for GET /metrics. Label values come from fixed
-// sets (decisions, reason codes, actions, cache outcomes): never images, hosts or secrets,
-// so cardinality stays bounded and nothing sensitive is exported.
-// Thread-safety: all methods may be called from any thread.
+// Metrics for GET /metrics, kept and rendered by prometheus-cpp (its text serializer).
+// Every label value comes from a fixed set (decisions, reason codes, actions, methods, status
+// classes, reload kinds) or, for registries, from a bounded one (well-known public registries
+// and the policy's registries[].host patterns; the rest is "other"): never an image, a tag, a
+// namespace or a secret, so cardinality stays bounded and nothing sensitive is exported.
+// Process metrics (resident memory, CPU, open file descriptors, start time) are read from
+// /proc at each scrape.
+// Thread-safety: all functions may be called from any thread. The hot-path ones take no lock.
 #pragma once
 
 #include <cstdint>
@@ -12,16 +16,41 @@
 
 namespace pullguard {
 
-// Hot-path counters, one atomic add each (no lock, no string building).
-void CountReview(std::string_view decision, double seconds);  // decision: allow, deny, error
+enum class ReviewDecision { kAllow, kDeny, kError };
+
+// An AdmissionReview answered (or refused as malformed: kError), with its latency.
+void ObserveReview(ReviewDecision decision, double seconds);
 void CountFinding(Reason reason, Action action);
+// Registry checks by outcome: answered from the cache, probed, joined to one in flight,
+// timed out; and stale answers standing in while a registry fails.
 void CountRegistryChecks(uint64_t cache_hits, uint64_t probes, uint64_t joined, uint64_t timed_out);
+void CountStaleAnswer();
+// Probes running now, and waiting for a worker or for their registry's concurrency limit.
+void AddChecksInFlight(int delta);
+void AddChecksQueued(int delta);
 
-// For rare events (reloads): adds `value` to the counter `name{labels}`; `labels` as written
-// in the exposition format, e.g. R"(kind="policy")", or "".
-void CountMetric(const std::string& name, const std::string& labels = "", double value = 1);
+// One HTTP exchange with a registry or its token service. `registry`: a bounded label
+// (RegistryMetricLabel); `status` 0 when there was no answer (DNS, connect, TLS, timeout).
+void ObserveRegistryRequest(std::string_view registry, std::string_view method, int status, double seconds);
+void CountTokenFetch(std::string_view registry, bool ok);
+// The label for a registry: itself when it is one of the well-known public registries,
+// `policy_pattern` when a policy entry names it (its host glob), else "other".
+std::string RegistryMetricLabel(std::string_view registry, std::string_view policy_pattern);
 
-// Every counter, with HELP/TYPE lines for the known ones.
+// The server: requests refused before a review (by HTTP status), connections closed by it.
+void CountRefused(int status);
+void CountConnectionClosed(std::string_view reason);  // idle, read_timeout, write_timeout, ...
+
+// Files reloaded (kind: policy, certificate), the serving certificate's notAfter, node lists
+// that could not be read.
+void CountReload(std::string_view kind, bool ok);
+void SetCertificateExpiry(double unix_seconds);
+void CountNodeListFailure();
+
+// pullguard_build_info{version=...} 1.
+void SetBuildInfo(std::string_view version);
+
+// Every metric in the Prometheus text format (version 0.0.4).
 std::string RenderMetrics();
 
 }  // namespace pullguard

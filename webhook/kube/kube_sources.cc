@@ -123,7 +123,7 @@ Result<NodeList> KubeNodeSource::Nodes() {
       got = Status::Internal(std::string("reading the node list: ") + e.what());
     }
     if (!got.ok()) {
-      CountMetric("pullguard_node_list_failures_total");
+      CountNodeListFailure();
       Log(LogLevel::kWarn, "cannot list the cluster's nodes; the policy's platforms stand in",
           {{"error", got.status().message()}});
     }

@@ -39,7 +39,7 @@ Status PolicyStore::ReloadIfChanged() {
   std::lock_guard<std::mutex> lock(mutex_);
   // Remember the bad file too, so it is reported once, not at every poll.
   fingerprint_ = fingerprint.value();
-  CountMetric("pullguard_reloads_total", std::string("kind=\"policy\",result=\"") + (policy.ok() ? "ok" : "failed") + "\"");
+  CountReload("policy", policy.ok());
   if (!policy.ok()) {
     Log(LogLevel::kError, "policy reload failed; the previous policy stays in force",
         {{"path", path_}, {"error", policy.status().message()}});

@@ -29,6 +29,7 @@ struct HttpRequest {
   std::shared_ptr<const std::string> extra_ca_pem;  // PEM certificates trusted besides the system roots
   bool skip_verify = false;    // do not verify the certificate (containerd's skip_verify)
   bool allow_private = false;  // may connect to loopback, link-local and private addresses
+  std::string metrics_label = "other";  // the registry, as metrics name it (bounded)
 };
 
 enum class TransportError {

@@ -27,6 +27,7 @@ struct ProbeTarget {
   std::vector<RegistryHost> hosts;  // mirrors first, then the registry; never empty
   Clock::time_point deadline;       // the probe's own budget
   std::chrono::milliseconds connect_timeout{3000};
+  std::string metrics_label = "other";  // the registry, as metrics name it (a bounded set)
 
   std::string Image() const { return registry + "/" + repository + (by_digest ? "@" : ":") + reference; }
 };

@@ -87,6 +87,7 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
   base.connect_timeout = target.connect_timeout;
   base.ca_file = host.ca_file;
   base.extra_ca_pem = host.extra_ca_pem;
+  base.metrics_label = target.metrics_label;
   base.skip_verify = host.skip_verify;
   base.allow_private = host.allow_private;
   ex.request = base;

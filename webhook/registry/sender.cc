@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/metrics.h"
 #include "registry/url.h"
 
 namespace pullguard::registry {
@@ -19,7 +20,11 @@ bool IsAuthorization(const std::pair<std::string, std::string>& header) {
 
 HttpResponse Sender::Send(HttpRequest request) {
   for (int hop = 0;; ++hop) {
+    Clock::time_point started = Clock::now();
     HttpResponse response = transport_.Send(request);
+    ObserveRegistryRequest(request.metrics_label, request.method,
+                           response.error == TransportError::kNone ? response.status : 0,
+                           std::chrono::duration<double>(Clock::now() - started).count());
     if (response.error != TransportError::kNone || !IsRedirect(response.status)) return response;
     std::string location = response.Header("location");
     if (location.empty()) return response;

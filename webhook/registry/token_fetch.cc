@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/docker_config.h"
+#include "common/metrics.h"
 #include "registry/url.h"
 
 namespace pullguard::registry {
@@ -78,7 +79,9 @@ std::optional<TokenAnswer> ParseTokenResponse(const std::string& body) {
   return a;
 }
 
-TokenAnswer FetchToken(Sender& sender, const TokenRequest& t) {
+namespace {
+
+TokenAnswer FetchTokenUncounted(Sender& sender, const TokenRequest& t) {
   if (t.credential != nullptr && !t.credential->password.empty()) {
     HttpRequest post = PostRequest(t);
     HttpResponse res = sender.Send(post);
@@ -93,6 +96,14 @@ TokenAnswer FetchToken(Sender& sender, const TokenRequest& t) {
   HttpResponse res = sender.Send(get);
   if (res.error != TransportError::kNone || res.status < 200 || res.status >= 400) return Fail(get, res);
   return Answer(get, res);
+}
+
+}  // namespace
+
+TokenAnswer FetchToken(Sender& sender, const TokenRequest& t) {
+  TokenAnswer answer = FetchTokenUncounted(sender, t);
+  CountTokenFetch(t.base.metrics_label, !answer.failure.has_value());
+  return answer;
 }
 
 }  // namespace pullguard::registry

@@ -4,6 +4,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <ctime>
+
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -77,6 +79,8 @@ Result<std::shared_ptr<const Keypair>> LoadKeypair(const std::string& cert_path,
   }
   pair->subject = NameOf(X509_get_subject_name(pair->leaf));
   pair->not_after = TimeOf(X509_get0_notAfter(pair->leaf));
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(pair->leaf), &tm) == 1) pair->not_after_epoch = static_cast<double>(timegm(&tm));
   return std::shared_ptr<const Keypair>(std::move(pair));
 }
 
@@ -85,6 +89,7 @@ Result<std::unique_ptr<CertificateStore>> CertificateStore::Open(std::string cer
   ASSIGN_OR_RETURN(store->cert_fp_, Fingerprint(store->cert_path_));
   ASSIGN_OR_RETURN(store->key_fp_, Fingerprint(store->key_path_));
   ASSIGN_OR_RETURN(store->current_, LoadKeypair(store->cert_path_, store->key_path_));
+  SetCertificateExpiry(store->current_->not_after_epoch);
   return store;
 }
 
@@ -106,13 +111,14 @@ Status CertificateStore::ReloadIfChanged() {
   std::lock_guard<std::mutex> lock(mutex_);
   cert_fp_ = cert_fp.value();
   key_fp_ = key_fp.value();
-  CountMetric("pullguard_reloads_total", std::string("kind=\"certificate\",result=\"") + (pair.ok() ? "ok" : "failed") + "\"");
+  CountReload("certificate", pair.ok());
   if (!pair.ok()) {
     Log(LogLevel::kError, "certificate reload failed; the previous certificate stays in use",
         {{"cert", cert_path_}, {"error", pair.status().message()}});
     return pair.status();
   }
   current_ = pair.value();
+  SetCertificateExpiry(current_->not_after_epoch);
   Log(LogLevel::kInfo, "certificate reloaded",
       {{"cert", cert_path_}, {"subject", current_->subject}, {"notAfter", current_->not_after}});
   return Status::Ok();

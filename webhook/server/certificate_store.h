@@ -22,6 +22,7 @@ struct Keypair {
   EVP_PKEY* key = nullptr;
   std::string subject;    // for logs
   std::string not_after;  // for logs
+  double not_after_epoch = 0;  // the same, in seconds since the epoch (for the metric)
 
   Keypair() = default;
   Keypair(const Keypair&) = delete;

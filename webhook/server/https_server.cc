@@ -67,7 +67,7 @@ std::string JsonError(const std::string& message) {
   return "{\"error\":\"" + escaped + "\"}";
 }
 
-void CountClosed(const char* why) { CountMetric("pullguard_connections_closed_total", std::string("reason=\"") + why + "\""); }
+void CountClosed(const char* why) { CountConnectionClosed(why); }
 
 }  // namespace
 
@@ -211,7 +211,7 @@ void HttpsServer::SendErrorAndClose(Conn& conn, int status, const std::string& m
   ERR_clear_error();
   (void)SSL_write(conn.ssl, bytes.data(), static_cast<int>(bytes.size()));
   Log(LogLevel::kWarn, "request refused", {{"status", status}, {"error", message}});
-  CountMetric("pullguard_requests_refused_total", "status=\"" + std::to_string(status) + "\"");
+  CountRefused(status);
   // What is still coming is read and dropped for a moment, so that a client that declared its
   // length sees this answer rather than a reset; a chunked or encoded stream (no API server
   // sends one) is cut at once.
@@ -321,7 +321,7 @@ void HttpsServer::Dispatch(std::unique_ptr<Conn> conn, HttpRequest request) {
   // Every worker busy and the queue full: say so now rather than answer late.
   std::string bytes = Serialize({503, "application/json", JsonError("pullguard is overloaded; retry")}, false);
   (void)SSL_write(work->conn->ssl, bytes.data(), static_cast<int>(bytes.size()));
-  CountMetric("pullguard_requests_refused_total", "status=\"503\"");
+  CountRefused(503);
   --open_;
 }
 

@@ -75,12 +75,12 @@ Answer WebhookServer::Route(const HttpRequest& request, const RequestInfo& info)
 
 Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& info) {
   if (!options_.client_ca_file.empty() && !info.client_verified) {
-    CountReview("error", 0);
+    ObserveReview(ReviewDecision::kError, 0);
     Log(LogLevel::kWarn, "review refused", {{"status", 403}, {"error", "no verified client certificate"}});
     return JsonError(403, "a client certificate signed by the client CA is required (the API server's AdmissionConfiguration)");
   }
   if (!IsJsonContentType(request.Header("content-type"))) {
-    CountReview("error", 0);
+    ObserveReview(ReviewDecision::kError, 0);
     Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
     return JsonError(415, "Content-Type must be application/json");
   }
@@ -93,8 +93,8 @@ Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& in
   auto deadline = info.arrived + admission::CheckBudget(api_timeout, margin);
   if (!large_reviews_.Enter(request.body.size(), deadline)) {
     // Busy with other large reviews until the deadline: the API server's failurePolicy decides.
-    CountReview("error", 0);
-    CountMetric("pullguard_requests_refused_total", "status=\"503\"");
+    ObserveReview(ReviewDecision::kError, 0);
+    CountRefused(503);
     return JsonError(503, "pullguard is busy with other large reviews; retry");
   }
   admission::HandleResult result = handler_.Handle(request.body, deadline);
@@ -102,7 +102,10 @@ Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& in
   // A large review's tens of megabytes go back to the system now, not at some later malloc.
   if (request.body.size() >= kLargeReview) ::malloc_trim(0);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - info.arrived).count();
-  CountReview(result.log.decision, ms / 1000);
+  ObserveReview(result.log.decision == "allow"  ? ReviewDecision::kAllow
+                : result.log.decision == "deny" ? ReviewDecision::kDeny
+                                                : ReviewDecision::kError,
+                ms / 1000);
   if (LogEnabled(result.http_status == 200 ? LogLevel::kInfo : LogLevel::kWarn)) {
     LogRaw(result.log.Format(result.http_status, ms));
   }
