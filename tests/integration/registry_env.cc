@@ -1,5 +1,7 @@
 #include "integration/registry_env.h"
 
+#include <atomic>
+
 #include <stdexcept>
 
 #include "auth/docker_config.h"
@@ -11,7 +13,8 @@ using nlohmann::json;
 
 json PodReview(const std::string& ns, const std::vector<std::string>& images, const std::vector<std::string>& pull_secrets,
                const std::map<std::string, std::string>& node_selector) {
-  static int counter = 0;
+  // Reviews are built from several test threads at once (a data race ThreadSanitizer found).
+  static std::atomic<int> counter{0};
   json containers = json::array();
   for (size_t i = 0; i < images.size(); ++i) containers.push_back({{"name", "c" + std::to_string(i)}, {"image", images[i]}});
   json spec = {{"containers", containers}};

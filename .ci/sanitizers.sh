@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite under sanitizers, as CI runs it:
+#   .ci/sanitizers.sh address,undefined   AddressSanitizer (with leak checks) + UBSan
+#   .ci/sanitizers.sh thread              ThreadSanitizer
+# Every target is built with them, the pullguard the tests start included; the first finding
+# stops that process, and its test fails. Warnings stay errors (PULLGUARD_WERROR), except g++
+# 12's known maybe-uninitialized false positive inside <regex> (see CMakeLists.txt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sanitizers=${1:?usage: .ci/sanitizers.sh address,undefined|thread}
+build=${SANITIZER_BUILD:-build-${sanitizers//,/-}}
+jobs=${JOBS:-$(nproc)}
+.ci/install-deps.sh
+# -O1 -g1: line numbers in the reports, and a build twice as fast as -O2 -g on CI's cores.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DPULLGUARD_WERROR=ON \
+  -DPULLGUARD_SANITIZE="$sanitizers" -DPULLGUARD_BENCH=OFF >/dev/null
+cmake --build "$build" -j "$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4
+cd "$build"
+../.ci/loopback-only.sh ctest --output-on-failure -j "$jobs" --timeout 600
