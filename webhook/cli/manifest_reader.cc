@@ -124,6 +124,12 @@ bool Excluded(const std::string& path, const std::vector<std::string>& globs) {
 
 }  // namespace
 
+ManifestSet ReadManifestText(const std::string& text, const std::string& source, const ReadOptions& options) {
+  ManifestSet out;
+  ReadText(text, source, options, out);
+  return out;
+}
+
 int ManifestObject::LineOf(const std::string& path) const {
   std::string p = path;
   while (!p.empty()) {

@@ -52,4 +52,8 @@ struct ManifestSet {
 
 ManifestSet ReadManifests(const std::vector<std::string>& paths, const ReadOptions& options = {});
 
+// The objects and problems of one file's text, named `source` in problems (what ReadManifests
+// does with each file it reads).
+ManifestSet ReadManifestText(const std::string& text, const std::string& source, const ReadOptions& options = {});
+
 }  // namespace pullguard::cli
