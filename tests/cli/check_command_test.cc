@@ -68,6 +68,16 @@ TEST_CASE("regression: concatenated files without --- are an error, not the last
   CHECK(strict.exit_code == 1);
 }
 
+TEST_CASE("regression: a stray comma outside any flow collection is a problem of its file, not an endless loop") {
+  // yaml-cpp's LoadAll looped forever on it, its memory growing (found by fuzz_manifest_reader).
+  for (const std::string text : {",a\n", "- a\n,\n", "kind: Pod\n---\n,js concatcnatt\n"}) {
+    INFO(text);
+    RunResult r = Run({PULLGUARD_BINARY, "check", "--offline", "-f", "-"}, text, std::chrono::seconds(20));
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("not valid YAML: a ',' outside [ ] or { }"));
+  }
+}
+
 TEST_CASE("regression: hostile inputs get a problem each, never an abort") {
   TempDir dir;
   dir.Write("kind5.yaml", "apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: 5}\n");

@@ -14,6 +14,14 @@ TEST_CASE("an empty policy is DESIGN.md's defaults") {
   CHECK(policy->IsRegistryAllowed("anything.example.com"));
 }
 
+TEST_CASE("regression: a policy yaml-cpp reads as nothing is not valid, only an empty one is the default") {
+  // ",a" (a ',' outside [ ] or { }) loaded as null and passed as the default policy.
+  auto stray = ParsePolicy(",a\n", "stray.yaml");
+  REQUIRE_FALSE(stray.ok());
+  CHECK_THAT(stray.status().message(), Catch::Contains("stray.yaml:1:1: not valid YAML"));
+  CHECK(ParsePolicy("# nothing but a comment\n---\n", "comment.yaml").ok());
+}
+
 TEST_CASE("every field of a policy is read") {
   auto policy = ParsePolicy(R"(apiVersion: pullguard.io/v1
 kind: Policy

@@ -1,8 +1,11 @@
 #include "cli/yaml_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <set>
+#include <sstream>
 #include <unordered_set>
 
 namespace pullguard::cli {
@@ -121,10 +124,50 @@ class Converter {
   int error_line_ = 0;
 };
 
+// yaml-cpp 0.7's LoadAll loops forever, its document list growing until memory runs out, when
+// a ',' stands outside any [ ] or { } where a document would go on (",a", "- a\n,"): its
+// parser yields an empty document at the same place again and again. Found by
+// fuzz_manifest_reader. This walks the documents first, without building them, and stops at
+// the first one that starts where the previous one did.
+class DocumentWalk : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark start = YAML::Mark::null_mark();
+};
+
+// Where the text makes LoadAll loop (see DocumentWalk), or nullopt. Parse errors are left to
+// LoadAll, which reports them with their place.
+std::optional<YAML::Mark> StuckDocument(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentWalk walk;
+  int previous = -1;
+  try {
+    while (parser.HandleNextDocument(walk)) {
+      if (walk.start.pos == previous) return walk.start;
+      previous = walk.start.pos;
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<YamlFile> ParseYamlDocuments(const std::string& text, const YamlLimits& limits) {
   std::vector<YAML::Node> docs;
+  if (auto stuck = StuckDocument(text)) {
+    return Status::InvalidArgument(std::to_string(stuck->line + 1) + ":" + std::to_string(stuck->column + 1) +
+                                   ": not valid YAML: a ',' outside [ ] or { }");
+  }
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {

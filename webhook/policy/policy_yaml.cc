@@ -290,7 +290,24 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   }
   Reader r(source);
   Policy policy;
-  if (root.IsNull()) return policy;  // an empty file is the default policy
+  if (root.IsNull()) {
+    // An empty file (or only comments) is the default policy; anything else that yaml-cpp
+    // reads as nothing (",a": a ',' outside [ ] or { }) is not valid YAML.
+    size_t start = 0;
+    int line = 0;
+    while (start < yaml_text.size()) {
+      size_t end = std::min(yaml_text.find('\n', start), yaml_text.size());
+      std::string_view l = yaml_text.substr(start, end - start);
+      ++line;
+      size_t first = l.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && l[first] != '#' && l.substr(first) != "---" && l.substr(first) != "...") {
+        return Status::InvalidArgument(std::string(source) + ":" + std::to_string(line) + ":" + std::to_string(first + 1) +
+                                       ": not valid YAML: no policy mapping here (a ',' outside [ ] or { }?)");
+      }
+      start = end + 1;
+    }
+    return policy;
+  }
   if (!root.IsMap()) return Status::InvalidArgument(std::string(source) + ": the policy must be a YAML mapping");
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
