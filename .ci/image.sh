@@ -63,7 +63,9 @@ smoke() {
   local c mnt tmp port pid
   c=$(b from "$tag")
   tmp=$(mktemp -d)
-  trap 'kill "${run_pid:-0}" 2>/dev/null || true; b umount "$c" >/dev/null 2>&1 || true; b rm "$c" >/dev/null 2>&1 || true; rm -rf "$tmp"' RETURN
+  # The serve process is stopped by its own PID: killing the background job would stop only
+  # the shell around `buildah run`, and leave buildah and pullguard running (they did).
+  trap 'for p in ${pid:-} ${run_pid:-}; do kill "$p" 2>/dev/null || true; done; b umount "$c" >/dev/null 2>&1 || true; b rm "$c" >/dev/null 2>&1 || true; rm -rf "$tmp"' RETURN
 
   local user size
   user=$(b inspect --format '{{.OCIv1.Config.User}}' "$tag")
@@ -111,8 +113,9 @@ smoke() {
     --data @tests/data/admissionreview/pod-create-dryrun.json "https://127.0.0.1:$port/validate?timeout=10s")
   echo "$answer" | grep -q '"uid":"3b1f2c9e-8a55-4c1e-9d0b-6f2a7e4c1d10"' || { say "unexpected review answer: $answer"; return 1; }
   say "serve answered /healthz and an AdmissionReview: ${answer:0:160}..."
-  kill "$run_pid"
+  kill "$pid"  # SIGTERM: pullguard drains and exits, and buildah run returns
   wait "$run_pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then say "serve did not stop on SIGTERM"; return 1; fi
   say "ok: $tag, $size, runs as UID $uid, every library found"
 }
 
