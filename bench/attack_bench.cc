@@ -13,6 +13,7 @@
 #include <future>
 #include <iostream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "integration/registry_env.h"
@@ -69,7 +70,13 @@ int main(int argc, char** argv) {
   std::string policy = "registries:\n  - host: \"" + faults.host() + "\"\n    insecure: true\n    allowPrivateAddress: true\n"
                        "  - host: \"127.0.0.1:*\"\n    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\n"
                        "platforms: []\ncache:\n  negativeTTLSeconds: 1\n";
-  WebhookProcess webhook(policy);  // logging at info, as in production
+  // SERVE_ARGS: extra flags for pullguard serve, e.g. SERVE_ARGS="--linger-ms 0" to compare.
+  std::vector<std::string> serve_args;
+  if (const char* extra = std::getenv("SERVE_ARGS")) {
+    std::istringstream words(extra);
+    for (std::string w; words >> w;) serve_args.push_back(w);
+  }
+  WebhookProcess webhook(policy, serve_args);  // logging at info, as in production
   int port = webhook.port();
   std::string warm = dir.Write("warm.json", PodReview("warm", {registry.host() + "/team/app:1.0"}).dump());
   Ask(webhook, PodReview("warm", {registry.host() + "/team/app:1.0"}));  // fill the cache

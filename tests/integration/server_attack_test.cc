@@ -24,6 +24,44 @@ std::string SmallReview() {
   return review.dump();
 }
 
+std::string PostRequest(const std::string& body) {
+  return "POST /validate?timeout=10s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_CASE("a worker serves a connection's next requests itself, and hands a partial one back with its deadline",
+          "[integration][attack]") {
+  WebhookProcess webhook("", {"--request-timeout-ms", "1000", "--linger-ms", "50"});
+  RawTlsClient client(webhook.port(), webhook.ca_file());
+  REQUIRE(client.ok());
+  std::string request = PostRequest(SmallReview());
+  // Back to back, and two in one write (pipelined): each gets its answer, in order.
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(client.Write(request));
+    CHECK(client.Read().status == 200);
+  }
+  REQUIRE(client.Write(request + request));
+  CHECK(client.Read().status == 200);
+  CHECK(client.Read().status == 200);
+  // Half a request within the linger, the rest after it: the worker reads the head, hands the
+  // connection back, and the loop completes the request.
+  size_t half = request.size() / 2;
+  REQUIRE(client.Write(request.substr(0, half)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(client.Write(request.substr(half)));
+  CHECK(client.Read().status == 200);
+  // A request begun and never finished is cut at the request deadline (1 s), not kept.
+  REQUIRE(client.Write(request.substr(0, half)));
+  CHECK(client.ClosedByServer(4000));
+  // With --linger-ms 0 the same exchanges work through the loop alone.
+  WebhookProcess plain("", {"--linger-ms", "0"});
+  RawTlsClient other(plain.port(), plain.ca_file());
+  REQUIRE(other.ok());
+  REQUIRE(other.Write(request + request));
+  CHECK(other.Read().status == 200);
+  CHECK(other.Read().status == 200);
+}
+
 TEST_CASE("regression: slow clients are cut at their request deadline while others are served", "[integration][attack]") {
   // 80 connections sending one header byte every 2 s stopped /healthz and /validate.
   WebhookProcess webhook("", {"--request-timeout-ms", "1500"});

@@ -41,6 +41,9 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --idle-timeout-ms N      an idle keep-alive connection closes after this (default 30000)
   --drain-timeout-ms N     after SIGTERM, requests in flight get this long (default 10000)
   --max-connections N      connections at once; more are closed at accept (default 4096)
+  --linger-ms N            after an answer, a worker waits this long for the connection's next
+                           request before handing it back to the loop, when no request waits
+                           for a worker (default 2; 0: never)
   --client-ca FILE         answer /validate only for clients whose certificate verifies
                            against this CA (the API server's AdmissionConfiguration
                            kubeconfig); probes and /metrics stay open
@@ -68,7 +71,7 @@ int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
                                  {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"client-ca", ""}, {"handshake-timeout-ms", ""},
                                  {"request-timeout-ms", ""}, {"idle-timeout-ms", ""}, {"drain-timeout-ms", ""},
-                                 {"max-connections", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
+                                 {"max-connections", ""}, {"linger-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -103,6 +106,14 @@ int RunServe(const std::vector<std::string>& argv) {
   number("idle-timeout-ms", [&](long n) { options.limits.idle_timeout = milliseconds(n); });
   number("drain-timeout-ms", [&](long n) { options.limits.drain_timeout = milliseconds(n); });
   number("max-connections", [&](long n) { options.limits.max_connections = static_cast<size_t>(n); });
+  if (st.ok() && args.Has("linger-ms")) {
+    const std::string v = args.Get("linger-ms");
+    if (v == "0") {
+      options.limits.linger = milliseconds(0);
+    } else {
+      number("linger-ms", [&](long n) { options.limits.linger = milliseconds(std::min(n, 1000L)); });
+    }
+  }
   options.client_ca_file = args.Get("client-ca");
   if (st.ok()) st = options.Validate();
   if (st.ok() && args.Has("log-level")) {

@@ -43,6 +43,9 @@ struct ServerLimits {
   size_t max_idle_connections = 512;
   size_t workers = 64;
   size_t max_queued_requests = 1024;
+  // After an answer, how long a worker waits for the next request on that connection before
+  // handing it back to the loop (0: at once). Only while no request waits for a worker.
+  std::chrono::milliseconds linger{2};
   ParserLimits parser;
 };
 
@@ -91,6 +94,11 @@ class HttpsServer {
   void Watch(Conn& conn, Interest interest, bool add);
   void WorkerLoop();
   void Serve(Work& work);
+  // Runs the handler and writes its answer; false when the write failed or timed out.
+  bool Respond(Work& work, bool* keep_alive);
+  // The connection's next request, if it is all there within the linger; else false, and
+  // whatever was read stays in the connection for the loop.
+  bool NextRequestHere(Work& work);
   void SendErrorAndClose(Conn& conn, int status, const std::string& message);
   void Wake();
 
