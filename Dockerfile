@@ -4,7 +4,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-      libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libyaml-cpp-dev prometheus-cpp-dev \
+      libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libyaml-cpp-dev prometheus-cpp-dev libsimdjson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -21,7 +21,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
-      libcpp-httplib0.11 libyaml-cpp0.7 libcurl4 libssl3 libprometheus-cpp-core1.0 \
+      libcpp-httplib0.11 libyaml-cpp0.7 libcurl4 libssl3 libprometheus-cpp-core1.0 libsimdjson14 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/pullguard /rootfs/usr/local/bin/pullguard
 RUN set -eu; \
