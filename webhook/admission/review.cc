@@ -2,7 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace pullguard::admission {
 namespace {
@@ -146,31 +150,59 @@ Status ExtractWithNlohmann(std::string_view body, Fields& f) {
   return Status::Ok();
 }
 
-// A parser per worker thread for ordinary reviews: its buffers are reused, not reallocated.
-// Larger bodies get a parser of their own, freed after, so that one large review does not
-// leave every worker holding its size.
-constexpr size_t kReusedParserCapacity = 256 * 1024;
+// simdjson parsers keep their buffers (about 13 bytes per byte of capacity) for the next
+// parse. A few are kept for ordinary reviews, as many as there are cores to parse on; a review
+// larger than kPooledCapacity, or one arriving while all are in use, gets a parser of its own,
+// freed after. So memory stays bounded whatever the worker count: a parser per worker (64)
+// kept at 256 KB would be 200 MB.
+constexpr size_t kPooledCapacity = 64 * 1024;
+// kMaxJsonDepth nested levels pass, one more does not (as JsonDepth counts them; tested).
+constexpr size_t kParserDepth = kMaxJsonDepth;
+
+class ParserPool {
+ public:
+  std::unique_ptr<simdjson::dom::parser> Take(size_t size) {
+    if (size <= kPooledCapacity) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!free_.empty()) {
+        auto p = std::move(free_.back());
+        free_.pop_back();
+        return p;
+      }
+    }
+    auto p = std::make_unique<simdjson::dom::parser>(std::max(size, kPooledCapacity));
+    if (p->allocate(std::max<size_t>(size, 16 * 1024), kParserDepth) != simdjson::SUCCESS) return nullptr;
+    return p;
+  }
+  void Give(std::unique_ptr<simdjson::dom::parser> p, size_t size) {
+    if (p == nullptr || size > kPooledCapacity) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < kKept) free_.push_back(std::move(p));
+  }
+
+ private:
+  const size_t kKept = std::max(4u, 2 * std::thread::hardware_concurrency());
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> free_;
+};
+
+ParserPool& Parsers() {
+  static ParserPool* pool = new ParserPool();  // lives until exit; workers may parse late
+  return *pool;
+}
 
 Status TooDeep() {
   return Status::InvalidArgument("the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
 }
 
 Status ExtractFields(std::string_view body, Fields& f) {
-  // kMaxJsonDepth nested levels pass, one more does not (as JsonDepth counts them; tested).
-  constexpr size_t kParserDepth = kMaxJsonDepth;
-  thread_local simdjson::dom::parser reused = [] {
-    simdjson::dom::parser p(kReusedParserCapacity);
-    simdjson::error_code allocated = p.allocate(64 * 1024, kParserDepth);
-    (void)allocated;  // a failed allocation fails the parse, which says so
-    return p;
-  }();
-  std::unique_ptr<simdjson::dom::parser> own;
-  simdjson::dom::parser* parser = &reused;
-  if (body.size() > kReusedParserCapacity) {
-    own = std::make_unique<simdjson::dom::parser>(body.size());
-    if (own->allocate(body.size(), kParserDepth) != simdjson::SUCCESS) return Status::InvalidArgument("the body is too large to parse");
-    parser = own.get();
-  }
+  std::unique_ptr<simdjson::dom::parser> parser = Parsers().Take(body.size());
+  if (parser == nullptr) return Status::InvalidArgument("the body is too large to parse");
+  struct GiveBack {
+    std::unique_ptr<simdjson::dom::parser>& parser;
+    size_t size;
+    ~GiveBack() { Parsers().Give(std::move(parser), size); }
+  } give_back{parser, body.size()};
   simdjson::dom::element root;
   auto error = parser->parse(body.data(), body.size()).get(root);
   if (error == simdjson::DEPTH_ERROR) return TooDeep();
