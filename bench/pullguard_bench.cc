@@ -202,13 +202,16 @@ int main(int argc, char** argv) {
   WrkResult ours_wrk, base_wrk, no_linger_wrk;
   for (int round = 0; round < kRounds; ++round) {
     base_wrk = RunWrk(baseline_port, body_file, kWrkSeconds);
+    double cpu0 = ProcessCpuMs(webhook.process().pid());
     ours_wrk = RunWrk(webhook.port(), body_file, kWrkSeconds);
+    double cpu_us_per_review =
+        1000 * (ProcessCpuMs(webhook.process().pid()) - cpu0) / std::max(1.0, ours_wrk.requests_per_second * kWrkSeconds);
     no_linger_wrk = RunWrk(no_linger.port(), body_file, kWrkSeconds);
     ratios.push_back(ours_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
     ratios_no_linger.push_back(no_linger_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
-    std::printf("    round %d: pullguard %.0f req/s (p50 %s, p99 %s), baseline %.0f req/s (p50 %s, p99 %s), ratio %.2f; "
-                "--linger-ms 0: %.0f req/s (p99 %s), ratio %.2f\n",
-                round + 1, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(),
+    std::printf("    round %d: pullguard %.0f req/s (p50 %s, p99 %s, %.0f us of CPU a review), baseline %.0f req/s (p50 %s, p99 %s), "
+                "ratio %.2f; --linger-ms 0: %.0f req/s (p99 %s), ratio %.2f\n",
+                round + 1, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(), cpu_us_per_review,
                 base_wrk.requests_per_second, base_wrk.p50.c_str(), base_wrk.p99.c_str(), ratios.back(),
                 no_linger_wrk.requests_per_second, no_linger_wrk.p99.c_str(), ratios_no_linger.back());
     std::fflush(stdout);

@@ -5,11 +5,15 @@
 #   pullguard_fairness_bench  (d) a registry slower than a review, (e) a small review beside a
 #                             big one on a hanging registry [--baseline BINARY to compare]
 #   pullguard_check_bench     (f) check vs skopeo and curl loops, (g) files per second
+#   pullguard_review_cost_bench (h) a warm review in process on real kube-apiserver bodies, vs
+#                             parsing them into an nlohmann::json document
 # Usage: bench/run.sh [BUILD_DIR] [--quick]
 set -euo pipefail
 build="${1:-build}"
 shift || true
-cmake --build "$build" --target pullguard_bench pullguard_fairness_bench pullguard_check_bench -j "$(nproc)" >/dev/null
+cmake --build "$build" --target pullguard_bench pullguard_fairness_bench pullguard_check_bench pullguard_review_cost_bench \
+  -j "$(nproc)" >/dev/null
 "$build/bench/pullguard_bench" "$@"
 "$build/bench/pullguard_fairness_bench"
 "$build/bench/pullguard_check_bench"
+"$build/bench/pullguard_review_cost_bench"
