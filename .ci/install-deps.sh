@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config make
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
-  docker-registry apache2-utils wrk containerd gzip
+  docker-registry apache2-utils wrk containerd gzip python3-jsonschema
   iproute2 util-linux procps libxml2-utils
   buildah mmdebstrap skopeo
   prometheus-cpp-dev libsimdjson-dev clang libclang-rt-14-dev

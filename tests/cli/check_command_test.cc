@@ -161,6 +161,37 @@ TEST_CASE("check -o sarif: SARIF 2.1.0 that GitHub code scanning takes, located 
   CHECK(first["locations"][0]["physicalLocation"]["region"]["startLine"] == 21);
 }
 
+// Validates a SARIF document against the OASIS 2.1.0 schema (tests/data/sarif) with Debian's
+// python3-jsonschema: every error, one per line, or nothing.
+RunResult ValidateSarif(const TempDir& dir, const std::string& name, const std::string& document) {
+  const std::string file = dir.Write(name, document);
+  const char* validate =
+      "import json, sys, jsonschema\n"
+      "schema = json.load(open(sys.argv[1]))\n"
+      "validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.draft4_format_checker)\n"
+      "errors = list(validator.iter_errors(json.load(open(sys.argv[2]))))\n"
+      "for e in errors: print('/'.join(map(str, e.absolute_path)) + ': ' + e.message)\n"
+      "sys.exit(1 if errors else 0)\n";
+  return Run({"/usr/bin/python3", "-c", validate, Data("sarif/sarif-schema-2.1.0.json"), file});
+}
+
+TEST_CASE("check -o sarif: valid against the OASIS SARIF 2.1.0 schema") {
+  RunResult r = Pullguard({"check", "--offline", "-f", Data("check-repo"), "-o", "sarif"});
+  REQUIRE(r.exit_code == 1);
+  TempDir dir;
+  RunResult valid = ValidateSarif(dir, "check.sarif", r.out);
+  INFO(valid.out << valid.err);
+  CHECK(valid.exit_code == 0);
+  // The validator is really at work: the same document with a level SARIF does not know fails.
+  json broken = json::parse(r.out);
+  broken["runs"][0]["results"][0]["level"] = "fatal";
+  broken["runs"][0].erase("tool");
+  RunResult invalid = ValidateSarif(dir, "broken.sarif", broken.dump());
+  CHECK(invalid.exit_code == 1);
+  CHECK_THAT(invalid.out, Catch::Contains("runs/0/results/0/level: 'fatal' is not one of"));
+  CHECK_THAT(invalid.out, Catch::Contains("runs/0: 'tool' is a required property"));
+}
+
 TEST_CASE("check -o github: workflow annotations in the documented syntax") {
   RunResult r = Pullguard({"check", "--offline", "-f", Data("check-repo"), "-o", "github"});
   std::regex annotation(R"(^::(error|warning|notice) file=[^,:]+,line=\d+,title=[^:]+::.+$)");
