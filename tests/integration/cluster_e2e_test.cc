@@ -314,9 +314,15 @@ TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missin
   CHECK_THAT(text(without), Catch::Contains("spec.template.spec.containers[0].image \"" + image + "\": AuthRequired: " +
                                             registry.host() + " asks for credentials and no pull secret matches it"));
 
+  // The image pulls with the ServiceAccount's secret; the kubelet pulls without the missing
+  // one, so that only warns (it was denied).
   json ghost = ask(Review(Deployment("demo", image, "app-sa", {"ghost"})));
-  CHECK(ghost["allowed"] == false);
-  CHECK_THAT(text(ghost), Catch::Contains("spec.template.spec.imagePullSecrets[0] \"ghost\": PullSecretMissing: secret demo/ghost does not exist"));
+  CHECK(ghost["allowed"] == true);
+  CHECK_THAT(text(ghost), Catch::Contains("spec.template.spec.imagePullSecrets[0] \"ghost\": PullSecretMissing: secret demo/ghost does "
+                                          "not exist; the pod's images pull without it"));
+  json ghost_only = ask(Review(Deployment("demo", image, "", {"ghost"})));
+  CHECK(ghost_only["allowed"] == false);
+  CHECK_THAT(text(ghost_only), Catch::Contains("PullSecretMissing: secret demo/ghost does not exist; create it"));
 
   json no_account = ask(Review(Deployment("demo", image, "nope")));
   CHECK_THAT(text(no_account), Catch::Contains("spec.template.spec.serviceAccountName \"nope\": ServiceAccountMissing: "

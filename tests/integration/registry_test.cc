@@ -293,6 +293,42 @@ TEST_CASE("Bearer tokens: anonymous pulls for the public prefix only, credential
   CHECK_THAT(wrong.message, Catch::Contains("secret team-b/regcred"));
 }
 
+TEST_CASE("regression: a missing pull secret denied pods whose images pull without it", "[integration][registry]") {
+  // The kubelet pulls without a secret it cannot find ("attempting to pull the image may not
+  // succeed"): a pod whose images all pull with what it has starts, so that is a warning.
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  TokenServer tokens(certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}});
+  RegistryOptions options;
+  options.auth = RegistryAuth::kToken;
+  options.token_server = &tokens;
+  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
+  PushSingle(registry, "public/tool", "1.0", "linux/amd64");
+  PushSingle(registry, "private/app", "1.0", "linux/amd64");
+  std::filesystem::create_directory(dir.File("secrets"));
+  dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), "reader", "read-pass"));
+  WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt"), {"--secrets-dir", dir.File("secrets")});
+  const std::string public_image = registry.host() + "/public/tool:1.0";
+  const std::string private_image = registry.host() + "/private/app:1.0";
+
+  Decision anonymous = Ask(webhook, PodReview("team-a", {public_image}, {"ghost"}));
+  CHECK(anonymous.allowed);
+  CHECK_THAT(anonymous.All(), Catch::Contains("spec.imagePullSecrets[0] \"ghost\": PullSecretMissing: secret team-a/ghost does "
+                                              "not exist; the pod's images pull without it"));
+  Decision other_secret = Ask(webhook, PodReview("team-a", {private_image, public_image}, {"ghost", "regcred"}));
+  CHECK(other_secret.allowed);
+  CHECK_THAT(other_secret.All(), Catch::Contains("PullSecretMissing: secret team-a/ghost does not exist; the pod's images pull"));
+
+  // It still denies when an image needs what is missing, or when a pull is not known to work.
+  Decision needed = Ask(webhook, PodReview("team-a", {private_image}, {"ghost"}));
+  CHECK_FALSE(needed.allowed);
+  CHECK_THAT(needed.message, Catch::Contains("PullSecretMissing: secret team-a/ghost does not exist; create it"));
+  CHECK_THAT(needed.message, Catch::Contains("AuthRequired"));
+  Decision missing_tag = Ask(webhook, PodReview("team-a", {registry.host() + "/public/tool:2.0"}, {"ghost"}));
+  CHECK_FALSE(missing_tag.allowed);
+  CHECK_THAT(missing_tag.message, Catch::Contains("PullSecretMissing: secret team-a/ghost does not exist; create it"));
+}
+
 TEST_CASE("a plain-HTTP registry is checked when the policy marks it insecure", "[integration][registry]") {
   TempDir dir;
   std::string certs = MakeCerts(dir, "registry-certs");

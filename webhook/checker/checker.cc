@@ -78,6 +78,15 @@ void SoftenForHolders(Finding& f, const NodeHolding& holding) {
               (holding.OnEveryNode() ? ", so the pod starts" : ", so it starts there and fails elsewhere");
 }
 
+// The kubelet pulls without a pull secret it cannot read or use ("Unable to retrieve some
+// image pull secrets ...; attempting to pull the image may not succeed"): when every image of
+// the pod was found with the credentials it has, the pod starts, and the secret only warns.
+void SoftenForWorkingPulls(Finding& f) {
+  if (f.reason != Reason::kPullSecretMissing && f.reason != Reason::kPullSecretInvalid) return;
+  f.at_most_warn = true;
+  f.detail += "; the pod's images pull without it";
+}
+
 }  // namespace
 
 Checker::Checker(ClusterSources sources) : sources_(sources), credentials_(sources.secrets, sources.accounts) {}
@@ -202,6 +211,10 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   }
   auth::PodCredentials creds = credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
   findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
+  const size_t credential_findings = creds.findings.size();
+  // Whether every image the kubelet would pull was found with the credentials the pod has (or
+  // will not be pulled: IfNotPresent, on every node it may land on).
+  bool every_pull_works = true;
 
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
@@ -219,6 +232,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     auto found = target_of.find(p.normalized);
     if (found == target_of.end()) {
       if (targets.size() >= policy.max_checks_per_object) {
+        every_pull_works = false;
         findings.push_back(TimedOutFinding(*use, p.normalized, p.image.registry(),
                                            "not checked: the object names more than " +
                                                std::to_string(policy.max_checks_per_object) +
@@ -250,11 +264,17 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
       f = RegistryFinding(*c.use, p.normalized, targets[c.target], *answers[c.target].result);
     }
     if (!f) continue;
+    bool pulled = true;
     if (PullPolicyOf(c.use->pull_policy, p.image) == PullPolicy::kIfNotPresent) {
       NodeHolding holding = HoldingOf(c.use->image, p.normalized, pod.spec.node_selector, policy);
       if (holding.OnSomeNode()) SoftenForHolders(*f, holding);
+      pulled = !holding.OnEveryNode();
     }
+    every_pull_works = every_pull_works && !pulled;
     findings.push_back(std::move(*f));
+  }
+  if (every_pull_works) {
+    for (size_t i = 0; i < credential_findings; ++i) SoftenForWorkingPulls(findings[i]);
   }
   return report;
 }
