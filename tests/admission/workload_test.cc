@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "admission/pod_spec.h"
 #include "admission/workload.h"
 
 namespace pullguard::admission {
@@ -83,6 +84,62 @@ TEST_CASE("a workload without its pod spec names the missing field") {
   auto images = ImagesOfObject("apps", "Deployment", json{{"kind", "Deployment"}, {"spec", {{"replicas", 1}}}});
   REQUIRE_FALSE(images.ok());
   CHECK(images.status().message() == "spec.template is missing");
+}
+
+}  // namespace
+}  // namespace pullguard::admission
+
+namespace pullguard::admission {
+namespace {
+
+using nlohmann::json;
+
+TEST_CASE("where the pod may land: nodeName, nodeSelector, required node affinity and tolerations are decoded") {
+  json spec = json::parse(R"({
+    "containers": [{"name": "a", "image": "nginx:1.25"}],
+    "nodeName": "n1",
+    "nodeSelector": {"pool": "web"},
+    "affinity": {"nodeAffinity": {
+      "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["arm64", "amd64"]}]},
+        {"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["n9"]}]}]},
+      "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {}}]}},
+    "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "batch", "effect": "NoExecute"},
+                    {"operator": "Exists"}]
+  })");
+  auto decoded = DecodePodSpec(spec, "spec");
+  REQUIRE(decoded.ok());
+  const checker::Placement& p = decoded->placement;
+  CHECK(p.node_name == "n1");
+  CHECK(p.node_selector.at("pool") == "web");
+  REQUIRE(p.required_terms.has_value());
+  REQUIRE(p.required_terms->size() == 2);
+  CHECK((*p.required_terms)[0].match_expressions[0].values == std::vector<std::string>{"arm64", "amd64"});
+  CHECK((*p.required_terms)[1].match_fields[0].op == "NotIn");
+  REQUIRE(p.tolerations.size() == 2);
+  CHECK(p.tolerations[0].effect == "NoExecute");
+  CHECK(p.tolerations[1].key.empty());
+
+  // No affinity at all is not an empty one (which matches no node).
+  auto plain = DecodePodSpec(json::parse(R"({"containers": [], "affinity": {"podAntiAffinity": {}}})"), "spec");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->placement.required_terms.has_value());
+}
+
+TEST_CASE("a placement field of the wrong shape is an error naming the field") {
+  auto error = [](const char* text) {
+    auto decoded = DecodePodSpec(json::parse(text), "spec.template.spec");
+    REQUIRE_FALSE(decoded.ok());
+    return decoded.status().message();
+  };
+  CHECK(error(R"({"tolerations": {"key": "a"}})") == "spec.template.spec.tolerations must be a list");
+  CHECK(error(R"({"tolerations": [{"operator": "Maybe"}]})") == "spec.template.spec.tolerations[0].operator must be Equal or Exists");
+  CHECK(error(R"({"affinity": {"nodeAffinity": []}})") == "spec.template.spec.affinity.nodeAffinity must be an object");
+  CHECK(error(R"({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+              {"matchExpressions": [{"key": "a", "operator": "Near"}]}]}}}})") ==
+        "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+        ".matchExpressions[0].operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt");
+  CHECK(error(R"({"nodeName": 7})") == "spec.template.spec.nodeName must be a string");
 }
 
 }  // namespace

@@ -41,15 +41,21 @@ std::vector<NodeInfo> Nodes() {
   };
 }
 
+Placement Selector(std::map<std::string, std::string> selector) {
+  Placement p;
+  p.node_selector = std::move(selector);
+  return p;
+}
+
 TEST_CASE("the nodes a pod may land on, and which of them list an image by tag or by digest") {
   auto nodes = Nodes();
-  CHECK(EligibleNodes(nodes, {}).size() == 3);
-  auto web = EligibleNodes(nodes, {{"pool", "web"}});
+  CHECK(EligibleNodes(nodes, Placement{}).size() == 3);
+  auto web = EligibleNodes(nodes, Selector({{"pool", "web"}}));
   REQUIRE(web.size() == 2);
   CHECK(web[0]->name == "a1");
   CHECK(web[1]->name == "r1");
-  CHECK(EligibleNodes(nodes, {{"pool", "web"}, {"kubernetes.io/arch", "arm64"}}).size() == 1);
-  CHECK(EligibleNodes(nodes, {{"pool", "gpu"}}).empty());
+  CHECK(EligibleNodes(nodes, Selector({{"pool", "web"}, {"kubernetes.io/arch", "arm64"}})).size() == 1);
+  CHECK(EligibleNodes(nodes, Selector({{"pool", "gpu"}})).empty());
 
   NodeImageIndex index(nodes);
   CHECK(index.Holders(Img("nginx:1.25").Normalized()).size() == 2);
@@ -95,7 +101,7 @@ PodToCheck NeverPod(const std::string& image, std::map<std::string, std::string>
   pod.ns = "ns";
   pod.prefix = "spec";
   pod.spec.images.push_back({"spec.containers[0].image", image, "Never"});
-  pod.spec.node_selector = std::move(selector);
+  pod.spec.placement.node_selector = std::move(selector);
   return pod;
 }
 

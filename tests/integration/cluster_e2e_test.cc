@@ -384,5 +384,53 @@ TEST_CASE("the shipped policy takes the platforms from the nodes: an arm64 clust
   CHECK(decide("team/multi:1.0")["allowed"] == true);
 }
 
+TEST_CASE("regression: a tainted amd64 control plane made arm64-only images a PlatformMismatch for pods that never land there",
+          "[integration][manifests]") {
+  TempDir dir;
+  std::string registry_certs = MakeCerts(dir, "registry-certs");
+  RegistryServer registry(registry_certs + "/tls.crt", registry_certs + "/tls.key", registry_certs + "/ca.crt", RegistryOptions{});
+  PushSingle(registry, "team/amd-only", "1.0", "linux/amd64");
+  PushSingle(registry, "team/arm-only", "1.0", "linux/arm64");
+  std::string api_certs = MakeCerts(dir, "api-certs");
+  FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "tok");
+  api.AddNode("cp-1", "linux", "amd64", {}, {{"node-role.kubernetes.io/control-plane", ""}},
+              json::array({{{"key", "node-role.kubernetes.io/control-plane"}, {"effect", "NoSchedule"}}}));
+  api.AddNode("arm-1", "linux", "arm64", {}, {{"pool", "web"}});
+  api.AddNode("arm-2", "linux", "arm64", {}, {{"pool", "batch"}},
+              json::array({{{"key", "dedicated"}, {"value", "batch"}, {"effect", "NoExecute"}}}));
+  api.AddServiceAccount("demo", "default", {});
+  std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
+  std::string policy = ReadAll(std::string(PULLGUARD_SOURCE_DIR) + "/manifests/base/policy.yaml") +
+                       "registries:\n  - host: \"127.0.0.1:*\"\n    caFile: " + registry_certs +
+                       "/ca.crt\n    allowPrivateAddress: true\n";
+  WebhookProcess webhook(policy, {"--kubeconfig", kubeconfig});
+  auto decide = [&](const std::string& image, const json& placement = json::object()) {
+    json deployment = Deployment("demo", registry.host() + "/" + image, "");
+    deployment["spec"]["template"]["spec"].update(placement);
+    HttpAnswer a = webhook.Post("/validate?timeout=10s", Review(deployment).dump());
+    REQUIRE(a.status == 200);
+    return a.Json()["response"];
+  };
+  const json tolerate_control_plane = {
+      {"tolerations", {{{"key", "node-role.kubernetes.io/control-plane"}, {"operator", "Exists"}, {"effect", "NoSchedule"}}}}};
+  // The scheduler never puts an ordinary pod on cp-1: its images need arm64 only (they were
+  // denied for lacking amd64).
+  CHECK(decide("team/arm-only:1.0")["allowed"] == true);
+  CHECK(decide("team/amd-only:1.0")["allowed"] == false);
+  // Tolerating the taint, it may land there too: then amd64 is needed.
+  json anywhere = decide("team/arm-only:1.0", tolerate_control_plane);
+  CHECK(anywhere["allowed"] == false);
+  CHECK_THAT(anywhere["status"]["message"].get<std::string>(), Catch::Contains("PlatformMismatch: the image is built for linux/arm64 only"));
+  // Required node affinity narrows as a nodeSelector does: pinned to amd64 (and tolerating the
+  // taint), an amd64-only image is right.
+  json amd64_affinity = tolerate_control_plane;
+  amd64_affinity["affinity"] = {{"nodeAffinity",
+                                 {{"requiredDuringSchedulingIgnoredDuringExecution",
+                                   {{"nodeSelectorTerms",
+                                     {{{"matchExpressions", {{{"key", "kubernetes.io/arch"}, {"operator", "In"}, {"values", {"amd64"}}}}}}}}}}}}};
+  CHECK(decide("team/amd-only:1.0", amd64_affinity)["allowed"] == true);
+  CHECK(decide("team/arm-only:1.0", amd64_affinity)["allowed"] == false);
+}
+
 }  // namespace
 }  // namespace pullguard::testing

@@ -144,7 +144,7 @@ bool FakeApiServer::Authorized(const httplib::Request& req, httplib::Response& r
 
 void FakeApiServer::AddNode(const std::string& name, const std::string& os, const std::string& arch,
                             const std::vector<std::vector<std::string>>& images,
-                            const std::map<std::string, std::string>& labels) {
+                            const std::map<std::string, std::string>& labels, const nlohmann::json& taints) {
   std::lock_guard<std::mutex> lock(mutex_);
   nlohmann::json all_labels = {{"kubernetes.io/os", os}, {"kubernetes.io/arch", arch}, {"kubernetes.io/hostname", name}};
   for (const auto& [k, v] : labels) all_labels[k] = v;
@@ -154,6 +154,7 @@ void FakeApiServer::AddNode(const std::string& name, const std::string& os, cons
                     {"apiVersion", "v1"},
                     {"metadata", {{"name", name}, {"labels", all_labels}}},
                     {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch}}}, {"images", image_list}}}});
+  if (!taints.is_null()) nodes_.back()["spec"] = {{"taints", taints}};
 }
 
 void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res) {

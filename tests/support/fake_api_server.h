@@ -34,7 +34,8 @@ class FakeApiServer {
   // Served by GET /api/v1/nodes, in pages (limit/continue). `images`: status.images[].names.
   void AddNode(const std::string& name, const std::string& os, const std::string& arch,
                const std::vector<std::vector<std::string>>& images = {},
-               const std::map<std::string, std::string>& labels = {});
+               const std::map<std::string, std::string>& labels = {},
+               const nlohmann::json& taints = nullptr);  // spec.taints
   int requests() const { return requests_.load(); }
   int node_pages() const { return node_pages_.load(); }
 

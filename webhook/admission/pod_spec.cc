@@ -81,6 +81,99 @@ Result<std::map<std::string, std::string>> NodeSelector(const json& spec, const 
   return out;
 }
 
+// A list of strings at obj[key] ("" path for errors); empty when absent or null.
+Result<std::vector<std::string>> OptionalStrings(const json& obj, const char* key, const std::string& path) {
+  std::vector<std::string> out;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return out;
+  if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    if (!(*it)[i].is_string()) return Status::InvalidArgument(path + "[" + std::to_string(i) + "] must be a string");
+    out.push_back((*it)[i].get<std::string>());
+  }
+  return out;
+}
+
+Result<std::vector<checker::NodeSelectorRequirement>> Requirements(const json& term, const char* key, const std::string& path) {
+  std::vector<checker::NodeSelectorRequirement> out;
+  auto it = term.find(key);
+  if (it == term.end() || it->is_null()) return out;
+  if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& r = (*it)[i];
+    std::string item = path + "[" + std::to_string(i) + "]";
+    if (!r.is_object()) return Status::InvalidArgument(item + " must be an object");
+    checker::NodeSelectorRequirement req;
+    ASSIGN_OR_RETURN(req.key, OptionalString(r, "key", item + ".key"));
+    ASSIGN_OR_RETURN(req.op, OptionalString(r, "operator", item + ".operator"));
+    if (!checker::KnownNodeSelectorOperator(req.op)) {
+      return Status::InvalidArgument(item + ".operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt");
+    }
+    ASSIGN_OR_RETURN(req.values, OptionalStrings(r, "values", item + ".values"));
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+// affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.
+Result<std::optional<std::vector<checker::NodeSelectorTerm>>> RequiredNodeAffinity(const json& spec, const std::string& prefix) {
+  std::optional<std::vector<checker::NodeSelectorTerm>> none;
+  std::string path = prefix + ".affinity";
+  const json* at = &spec;
+  for (const char* key : {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"}) {
+    if (key != std::string("affinity")) path += std::string(".") + key;
+    auto it = at->find(key);
+    if (it == at->end() || it->is_null()) return none;
+    if (!it->is_object()) return Status::InvalidArgument(path + " must be an object");
+    at = &*it;
+  }
+  path += ".nodeSelectorTerms";
+  auto it = at->find("nodeSelectorTerms");
+  std::vector<checker::NodeSelectorTerm> terms;
+  if (it == at->end() || it->is_null()) return std::optional(terms);  // required, yet empty: no node
+  if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& t = (*it)[i];
+    std::string item = path + "[" + std::to_string(i) + "]";
+    if (!t.is_object()) return Status::InvalidArgument(item + " must be an object");
+    checker::NodeSelectorTerm term;
+    ASSIGN_OR_RETURN(term.match_expressions, Requirements(t, "matchExpressions", item + ".matchExpressions"));
+    ASSIGN_OR_RETURN(term.match_fields, Requirements(t, "matchFields", item + ".matchFields"));
+    terms.push_back(std::move(term));
+  }
+  return std::optional(terms);
+}
+
+Result<std::vector<checker::Toleration>> Tolerations(const json& spec, const std::string& prefix) {
+  std::vector<checker::Toleration> out;
+  auto it = spec.find("tolerations");
+  if (it == spec.end() || it->is_null()) return out;
+  std::string path = prefix + ".tolerations";
+  if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& t = (*it)[i];
+    std::string item = path + "[" + std::to_string(i) + "]";
+    if (!t.is_object()) return Status::InvalidArgument(item + " must be an object");
+    checker::Toleration toleration;
+    ASSIGN_OR_RETURN(toleration.key, OptionalString(t, "key", item + ".key"));
+    ASSIGN_OR_RETURN(toleration.op, OptionalString(t, "operator", item + ".operator"));
+    if (!checker::KnownTolerationOperator(toleration.op)) return Status::InvalidArgument(item + ".operator must be Equal or Exists");
+    ASSIGN_OR_RETURN(toleration.value, OptionalString(t, "value", item + ".value"));
+    ASSIGN_OR_RETURN(toleration.effect, OptionalString(t, "effect", item + ".effect"));
+    out.push_back(std::move(toleration));
+  }
+  return out;
+}
+
+Result<checker::Placement> PlacementOf(const json& spec, const std::string& prefix) {
+  checker::Placement placement;
+  ASSIGN_OR_RETURN(placement.node_name, OptionalString(spec, "nodeName", prefix + ".nodeName"));
+  ASSIGN_OR_RETURN(placement.node_selector, NodeSelector(spec, prefix));
+  ASSIGN_OR_RETURN(placement.required_terms, RequiredNodeAffinity(spec, prefix));
+  ASSIGN_OR_RETURN(placement.tolerations, Tolerations(spec, prefix));
+  return placement;
+}
+
 }  // namespace
 
 Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const json& pod_spec, const std::string& prefix) {
@@ -98,7 +191,7 @@ Result<checker::PodSpec> DecodePodSpec(const json& pod_spec, const std::string& 
   checker::PodSpec spec;
   ASSIGN_OR_RETURN(spec.images, ImagesOfPodSpec(pod_spec, prefix));
   ASSIGN_OR_RETURN(spec.pull_secrets, PullSecretRefs(pod_spec, prefix));
-  ASSIGN_OR_RETURN(spec.node_selector, NodeSelector(pod_spec, prefix));
+  ASSIGN_OR_RETURN(spec.placement, PlacementOf(pod_spec, prefix));
   for (const char* field : {"serviceAccountName", "serviceAccount"}) {
     ASSIGN_OR_RETURN(std::string name, OptionalString(pod_spec, field, prefix + "." + field));
     if (!name.empty()) {

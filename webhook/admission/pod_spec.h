@@ -1,7 +1,8 @@
 // Decoding a pod spec (JSON) into what the checker needs: images with their field paths
 // (init containers, containers, ephemeral containers, image volumes), imagePullSecrets, the
-// ServiceAccount and the nodeSelector. A field of the wrong type is InvalidArgument naming
-// the field, never an exception.
+// ServiceAccount, and where the pod may land (nodeName, nodeSelector, required node affinity,
+// tolerations). A field of the wrong type is InvalidArgument naming the field, never an
+// exception.
 // Thread-safety: pure functions.
 #pragma once
 

@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "checker/image_rules.h"
-#include "checker/platforms.h"
 #include "checker/registry_findings.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -116,8 +115,7 @@ std::optional<Checker::NodeImages> Checker::ReadNodeImages() const {
 }
 
 NodeHolding Checker::HoldingOf(const std::string& written, const std::string& normalized,
-                               const std::map<std::string, std::string>& node_selector,
-                               const policy::Policy& policy) const {
+                               const Placement& placement, const policy::Policy& policy) const {
   NodeHolding holding;
   holding.prepulled = policy.IsPrepulled(written, normalized);
   auto view = ReadNodeImages();
@@ -125,23 +123,33 @@ NodeHolding Checker::HoldingOf(const std::string& written, const std::string& no
   holding.known = true;
   const auto& listed = view->index->Holders(normalized);
   std::unordered_set<const NodeInfo*> holders(listed.begin(), listed.end());
-  for (const NodeInfo* node : EligibleNodes(*view->nodes, node_selector)) {
+  for (const NodeInfo* node : EligibleNodes(*view->nodes, placement)) {
     ++holding.eligible;
     if (holders.count(node) > 0) holding.holders.push_back(node->name);
   }
   return holding;
 }
 
-std::vector<Platform> Checker::NodePlatforms(const policy::Policy& policy) const {
-  if (!policy.platforms_from_nodes || sources_.nodes == nullptr) return policy.platforms;
-  auto nodes = sources_.nodes->Nodes();
-  if (!nodes.ok()) return policy.platforms;  // the source logs why; the policy's list stands in
-  std::vector<Platform> platforms = PlatformsOfNodes(*nodes.value());
-  return platforms.empty() ? policy.platforms : platforms;
+std::vector<Platform> Checker::PlatformsFor(const Placement& placement, const policy::Policy& policy) const {
+  if (policy.platforms_from_nodes && sources_.nodes != nullptr) {
+    auto nodes = sources_.nodes->Nodes();
+    // When the list cannot be read (the source logs why) or says nothing, the policy's list
+    // stands in.
+    if (nodes.ok() && nodes.value() != nullptr) {
+      std::vector<Platform> platforms = PlatformsOfNodes(EligibleNodes(*nodes.value(), placement));
+      if (!platforms.empty()) return platforms;
+    }
+  }
+  return RequiredPlatforms(policy.platforms, placement);
 }
 
 PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
   PodReport report;
+  Placement placement = pod.spec.placement;
+  if (pod.kind == "DaemonSet") {
+    auto added = DaemonSetTolerations();
+    placement.tolerations.insert(placement.tolerations.end(), added.begin(), added.end());
+  }
   std::vector<Finding>& findings = report.findings;
   bool probe = registry_checks_ != nullptr && policy.check_registries;
   std::set<std::string> known(pod.known_images.begin(), pod.known_images.end());
@@ -188,7 +196,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   }
   for (const auto& [use, index] : never_pulled) {
     const Parsed& p = parsed[index];
-    NodeHolding holding = HoldingOf(use->image, p.normalized, pod.spec.node_selector, policy);
+    NodeHolding holding = HoldingOf(use->image, p.normalized, placement, policy);
     // Unknown nodes, or none it may land on (it stays Pending): nothing to say.
     if (holding.known && holding.eligible > 0 && !holding.OnSomeNode()) {
       findings.push_back(NotOnNodesFinding({use, p.image, p.normalized}, holding));
@@ -218,7 +226,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
 
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
-  std::vector<Platform> platforms = RequiredPlatforms(NodePlatforms(policy), pod.spec.node_selector);
+  std::vector<Platform> platforms = PlatformsFor(placement, policy);
   std::unordered_map<std::string, size_t> target_of;  // normalized -> target
   std::vector<registry::ProbeTarget> targets;
   struct Checked {
@@ -266,7 +274,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     if (!f) continue;
     bool pulled = true;
     if (PullPolicyOf(c.use->pull_policy, p.image) == PullPolicy::kIfNotPresent) {
-      NodeHolding holding = HoldingOf(c.use->image, p.normalized, pod.spec.node_selector, policy);
+      NodeHolding holding = HoldingOf(c.use->image, p.normalized, placement, policy);
       if (holding.OnSomeNode()) SoftenForHolders(*f, holding);
       pulled = !holding.OnEveryNode();
     }

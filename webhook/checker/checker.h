@@ -43,7 +43,9 @@ class Checker {
   RegistryChecks* registry_checks() const { return registry_checks_.get(); }
 
  private:
-  std::vector<Platform> NodePlatforms(const policy::Policy& policy) const;
+  // The platforms the pod's images must run on: those of the nodes it may land on when the
+  // policy takes them from the nodes, else the policy's list narrowed by the placement.
+  std::vector<Platform> PlatformsFor(const Placement& placement, const policy::Policy& policy) const;
   // Where the registry is asked: the nodes' hosts.toml when the policy's hostsDir has a folder
   // for it, else the policy's registries entry (its mirror, then the registry itself).
   std::vector<registry::RegistryHost> HostsFor(const std::string& registry, const policy::Policy& policy) const;
@@ -57,7 +59,7 @@ class Checker {
   std::optional<NodeImages> ReadNodeImages() const;
   // Which of the nodes the pod may land on hold `normalized` (written as `written`).
   NodeHolding HoldingOf(const std::string& written, const std::string& normalized,
-                        const std::map<std::string, std::string>& node_selector, const policy::Policy& policy) const;
+                        const Placement& placement, const policy::Policy& policy) const;
 
   ClusterSources sources_;
   auth::CredentialResolver credentials_;

@@ -25,19 +25,10 @@ std::string PullPolicyName(PullPolicy policy) {
   return "Always";
 }
 
-std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes,
-                                           const std::map<std::string, std::string>& selector) {
+std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes, const Placement& placement) {
   std::vector<const NodeInfo*> out;
   for (const auto& node : nodes) {
-    bool fits = true;
-    for (const auto& [key, value] : selector) {
-      auto label = node.labels.find(key);
-      if (label == node.labels.end() || label->second != value) {
-        fits = false;
-        break;
-      }
-    }
-    if (fits) out.push_back(&node);
+    if (MayLandOn(placement, node)) out.push_back(&node);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checker/placement.h"
 #include "common/nodes.h"
 #include "reference/image.h"
 
@@ -24,9 +25,8 @@ enum class PullPolicy { kAlways, kIfNotPresent, kNever };
 PullPolicy PullPolicyOf(const std::string& written, const reference::Image& image);
 std::string PullPolicyName(PullPolicy policy);
 
-// The nodes whose labels hold every pair of the pod's nodeSelector.
-std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes,
-                                           const std::map<std::string, std::string>& selector);
+// The nodes the pod may land on (MayLandOn).
+std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes, const Placement& placement);
 
 // The nodes' status.images by normalized name (docker.io/library/nginx:1.25 and
 // docker.io/library/nginx@sha256:...), built once per node list.

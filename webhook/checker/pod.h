@@ -10,6 +10,7 @@
 
 #include "auth/credential_resolver.h"
 #include "checker/image_use.h"
+#include "checker/placement.h"
 #include "common/finding.h"
 
 namespace pullguard::checker {
@@ -19,7 +20,7 @@ struct PodSpec {
   std::vector<auth::SecretRef> pull_secrets;
   std::string service_account;        // serviceAccountName, else serviceAccount; "" for default
   std::string service_account_field;  // the field that named it, e.g. spec.template.spec.serviceAccountName
-  std::map<std::string, std::string> node_selector;
+  Placement placement;  // nodeName, nodeSelector, required node affinity, tolerations
 };
 
 struct PodToCheck {

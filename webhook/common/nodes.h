@@ -15,10 +15,17 @@
 
 namespace pullguard {
 
+struct Taint {
+  std::string key;
+  std::string value;
+  std::string effect;  // NoSchedule, PreferNoSchedule or NoExecute
+};
+
 struct NodeInfo {
   std::string name;
   std::map<std::string, std::string> labels;
   std::vector<std::string> images;  // status.images[].names: tags and name@digest forms
+  std::vector<Taint> taints = {};    // spec.taints
 };
 
 using NodeList = std::shared_ptr<const std::vector<NodeInfo>>;
@@ -31,5 +38,6 @@ class NodeSource {
 
 // The platforms of `nodes` (labels kubernetes.io/os and kubernetes.io/arch), each once.
 std::vector<Platform> PlatformsOfNodes(const std::vector<NodeInfo>& nodes);
+std::vector<Platform> PlatformsOfNodes(const std::vector<const NodeInfo*>& nodes);
 
 }  // namespace pullguard

@@ -62,6 +62,23 @@ NodeInfo NodeOf(const nlohmann::json& node) {
       }
     }
   }
+  auto spec = node.find("spec");
+  if (spec != node.end() && spec->is_object()) {
+    if (auto taints = spec->find("taints"); taints != spec->end() && taints->is_array()) {
+      for (const auto& t : *taints) {
+        if (!t.is_object()) continue;
+        Taint taint;
+        auto text = [&t](const char* key) {
+          auto it = t.find(key);
+          return it != t.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        taint.key = text("key");
+        taint.value = text("value");
+        taint.effect = text("effect");
+        info.taints.push_back(std::move(taint));
+      }
+    }
+  }
   auto status = node.find("status");
   if (status == node.end() || !status->is_object()) return info;
   auto images = status->find("images");
