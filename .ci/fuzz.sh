@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}
 build=${FUZZ_BUILD:-build-fuzz}
 .ci/install-deps.sh
-CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPULLGUARD_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+# -O1 -g1, as the sanitizer builds: line numbers in the reports, and half the build time.
+CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DPULLGUARD_FUZZ=ON \
+  -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j "${JOBS:-$(nproc)}"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

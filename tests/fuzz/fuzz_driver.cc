@@ -1,6 +1,6 @@
 // The fuzz targets without libFuzzer: runs LLVMFuzzerTestOneInput once over each file named
 // (directories: every regular file in them, sorted), so the seeds and every input a fuzzer
-// ever crashed on run in the normal test suite, and under the sanitizer builds.
+// ever crashed on run in the normal test suite (.ci/fuzz.sh replays them under ASan and UBSan).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
