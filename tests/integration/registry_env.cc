@@ -73,4 +73,19 @@ std::string MakeCerts(const TempDir& dir, const std::string& name) {
   return out;
 }
 
+void MakeClientCerts(const TempDir& dir) {
+  auto run = [](const std::vector<std::string>& argv) {
+    RunResult r = Run(argv);
+    if (r.exit_code != 0) throw std::runtime_error(argv[0] + " " + argv[1] + " failed: " + r.err);
+  };
+  run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+       "-subj", "/CN=test client CA", "-keyout", dir.File("client-ca.key"), "-out", dir.File("client-ca.crt")});
+  run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+       "/CN=test client", "-keyout", dir.File("client.key"), "-out", dir.File("client.csr")});
+  dir.Write("client.ext", "extendedKeyUsage = clientAuth\n");
+  run({"openssl", "x509", "-req", "-in", dir.File("client.csr"), "-CA", dir.File("client-ca.crt"), "-CAkey",
+       dir.File("client-ca.key"), "-CAcreateserial", "-days", "2", "-extfile", dir.File("client.ext"), "-out",
+       dir.File("client.crt")});
+}
+
 }  // namespace pullguard::testing

@@ -33,4 +33,8 @@ Decision Ask(const WebhookProcess& webhook, const nlohmann::json& review, const 
 // certs/gen-dev-certs.sh into dir/name: ca.crt, tls.crt, tls.key.
 std::string MakeCerts(const TempDir& dir, const std::string& name);
 
+// A CA and a client certificate it signed (extendedKeyUsage clientAuth), in `dir`:
+// client-ca.crt, client.crt, client.key.
+void MakeClientCerts(const TempDir& dir);
+
 }  // namespace pullguard::testing

@@ -195,6 +195,35 @@ TEST_CASE("regression: a mirror that lacks a tag falls back to the registry, as 
   CHECK_THAT(refused.message, Catch::Contains("AuthRequired: " + upstream.registry.host() + " asks for credentials"));
 }
 
+TEST_CASE("a CA from one registry's hosts.toml is trusted for that registry only, in either order",
+          "[integration][registry]") {
+  // libcurl (7.87 and later) may share one system trust store between connections; a
+  // hosts.toml CA added to that shared store would be trusted for every registry after it.
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "certs");
+  RegistryServer with_ca(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{});
+  RegistryServer without_ca(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", RegistryOptions{});
+  PushSingle(with_ca, "team/app", "1.0", "linux/amd64");
+  PushSingle(without_ca, "team/app", "1.0", "linux/amd64");
+  std::string hosts = dir.File("certs.d");
+  std::filesystem::create_directories(hosts + "/" + with_ca.host());
+  dir.Write("certs.d/" + with_ca.host() + "/hosts.toml", "[host.\"https://" + with_ca.host() + "\"]\n  ca = \"ca.crt\"\n");
+  std::filesystem::copy_file(certs + "/ca.crt", hosts + "/" + with_ca.host() + "/ca.crt");
+  WebhookProcess webhook("hostsDir: " + hosts + "\nregistries:\n  - host: \"127.0.0.1:*\"\n    allowPrivateAddress: true\n"
+                         "platforms: [linux/amd64]\n");
+  // Asked in both orders: the store is cached by whichever connection comes first.
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    Decision untrusted = Ask(webhook, PodReview("shop", {without_ca.host() + "/team/app:" + std::to_string(round)}));
+    CHECK_FALSE(untrusted.allowed);
+    CHECK_THAT(untrusted.message, Catch::Contains("RegistryTLSError"));
+    CHECK(Ask(webhook, PodReview("shop", {with_ca.host() + "/team/app:1.0"})).allowed);
+  }
+  Decision untrusted = Ask(webhook, PodReview("shop", {without_ca.host() + "/team/app:2"}));
+  CHECK_FALSE(untrusted.allowed);
+  CHECK_THAT(untrusted.message, Catch::Contains("RegistryTLSError"));
+}
+
 TEST_CASE("an untrusted registry certificate is RegistryTLSError", "[integration][registry]") {
   OpenRegistry r;
   WebhookProcess webhook(RegistryPolicy(""));  // the registry's CA is not trusted

@@ -165,24 +165,6 @@ TEST_CASE("regression: a drain ends within its bound, whatever the clients do", 
   CHECK_THAT(webhook.process().Stderr(), Catch::Contains("drained; exiting"));
 }
 
-// A CA and a client certificate it signed (extendedKeyUsage clientAuth), as an API server's
-// AdmissionConfiguration kubeconfig would present; in `dir`.
-void MakeClientCerts(const TempDir& dir) {
-  auto run = [](const std::vector<std::string>& argv) {
-    RunResult r = Run(argv);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  };
-  run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-       "-subj", "/CN=test client CA", "-keyout", dir.File("client-ca.key"), "-out", dir.File("client-ca.crt")});
-  run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
-       "/CN=kube-apiserver", "-keyout", dir.File("client.key"), "-out", dir.File("client.csr")});
-  dir.Write("client.ext", "extendedKeyUsage = clientAuth\n");
-  run({"openssl", "x509", "-req", "-in", dir.File("client.csr"), "-CA", dir.File("client-ca.crt"), "-CAkey",
-       dir.File("client-ca.key"), "-CAcreateserial", "-days", "2", "-extfile", dir.File("client.ext"), "-out",
-       dir.File("client.crt")});
-}
-
 TEST_CASE("with --client-ca, only a client with a certificate from that CA gets /validate", "[integration][attack]") {
   TempDir dir;
   MakeClientCerts(dir);

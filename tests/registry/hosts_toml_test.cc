@@ -118,6 +118,38 @@ TEST_CASE("hosts.toml: what does not parse is an error naming the line") {
   CHECK_THAT(ParseError("[host.\"https://m\"]\nserver = \"https://x\"\n"), Catch::Contains("server belongs at the top level"));
 }
 
+TEST_CASE("hosts.toml: client certificates in containerd's three forms, and dial_timeout as a Go duration") {
+  auto hosts = Parse(R"(server = "https://registry.local"
+client = "both.pem"
+dial_timeout = "1m30s"
+
+[host."https://m1.local"]
+  client = ["/abs/one.pem", "two.pem"]
+  dial_timeout = "500ms"
+
+[host."https://m2.local"]
+  client = [["c.crt", "c.key"],
+            ["/abs/d.crt", ""]]   # a pair over two lines; "" is the key in the certificate's file
+)");
+  REQUIRE(hosts.size() == 3);
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  const std::string dir = "/etc/containerd/certs.d/docker.io/";
+  CHECK(hosts[0].client_pairs == Pairs{{"/abs/one.pem", ""}, {dir + "two.pem", ""}});
+  CHECK(hosts[0].dial_timeout == std::chrono::milliseconds(500));
+  CHECK(hosts[1].client_pairs == Pairs{{dir + "c.crt", dir + "c.key"}, {"/abs/d.crt", ""}});
+  CHECK_FALSE(hosts[1].dial_timeout.has_value());
+  CHECK(hosts[2].client_pairs == Pairs{{dir + "both.pem", ""}});
+  CHECK(hosts[2].dial_timeout == std::chrono::milliseconds(90000));
+
+  CHECK(Parse("dial_timeout = \"1.5s\"\n")[0].dial_timeout == std::chrono::milliseconds(1500));
+  CHECK(Parse("dial_timeout = \"2h\"\n")[0].dial_timeout == std::chrono::milliseconds(7200000));
+  CHECK_THAT(ParseError("dial_timeout = \"10\"\n"), Catch::Contains("line 1: dial_timeout \"10\" is not a duration"));
+  CHECK_THAT(ParseError("dial_timeout = \"soon\"\n"), Catch::Contains("is not a duration"));
+  CHECK_THAT(ParseError("client = [[\"only-one.pem\"]]\n"), Catch::Contains("line 1: a client pair is [\"cert.pem\", \"key.pem\"]"));
+  CHECK_THAT(ParseError("client = true\n"), Catch::Contains("client must be a file"));
+  CHECK_THAT(ParseError("ca = [[\"a.pem\"]]\n"), Catch::Contains("line 1: ca must be a string or an array of strings"));
+}
+
 TEST_CASE("certs.d folders are found under containerd's names: host_port_, host:port, _default") {
   CHECK(HostsFolderNames("registry.local:5000") ==
         std::vector<std::string>{"registry.local_5000_", "registry.local:5000", "_default"});
@@ -188,6 +220,31 @@ TEST_CASE("certs.d: _default serves the rest, Docker's *.crt layout adds CAs, a 
   CHECK((*broken)[0].host == "broken.local");
   REQUIRE((*broken)[0].extra_ca_pem != nullptr);
   CHECK_THAT(*(*broken)[0].extra_ca_pem, Catch::Contains("BROKEN"));
+}
+
+TEST_CASE("certs.d: a client certificate from hosts.toml or from Docker's NAME.cert and NAME.key, for the host that names it") {
+  Dir d;
+  WriteFile(d.path + "/toml.local/hosts.toml",
+            "server = \"https://toml.local\"\nclient = [[\"c.crt\", \"c.key\"]]\ndial_timeout = \"700ms\"\n\n"
+            "[host.\"https://mirror.local\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+  WriteFile(d.path + "/docker.local/client.cert", "CERT");
+  WriteFile(d.path + "/docker.local/client.key", "KEY");
+  WriteFile(d.path + "/docker.local/keyless.cert", "CERT AND KEY");
+  HostsDirectory dir;
+  auto toml = dir.HostsFor(d.path, "toml.local", Upstream("toml.local"));
+  REQUIRE(toml);
+  REQUIRE(toml->size() == 2);
+  CHECK((*toml)[0].client_cert.empty());  // the mirror names none
+  CHECK((*toml)[1].client_cert == d.path + "/toml.local/c.crt");
+  CHECK((*toml)[1].client_key == d.path + "/toml.local/c.key");
+  CHECK((*toml)[1].dial_timeout == std::chrono::milliseconds(700));
+  CHECK((*toml)[1].Key() != Upstream("toml.local").Key());  // the certificate is part of what answers
+
+  auto docker = dir.HostsFor(d.path, "docker.local", Upstream("docker.local"));
+  REQUIRE(docker);
+  REQUIRE(docker->size() == 1);
+  CHECK((*docker)[0].client_cert == d.path + "/docker.local/client.cert");  // the first by name, as curl takes one
+  CHECK((*docker)[0].client_key == d.path + "/docker.local/client.key");
 }
 
 TEST_CASE("certs.d: a changed hosts.toml is read again after the recheck interval") {

@@ -31,6 +31,7 @@ RegistryServer::RegistryServer(const std::string& cert, const std::string& key, 
                        "storage:\n  filesystem:\n    rootdirectory: " + dir_.File("data") + "\n  delete:\n    enabled: true\n"
                        "http:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n  secret: pullguard-test\n";
   if (options_.tls) config += "  tls:\n    certificate: " + cert + "\n    key: " + key + "\n";
+  if (options_.tls && !options_.client_ca.empty()) config += "    clientcas:\n      - " + options_.client_ca + "\n";
   if (options_.auth == RegistryAuth::kBasic) {
     RunResult h = Run({"htpasswd", "-Bbn", options_.user, options_.password});
     if (h.exit_code != 0) throw std::runtime_error("htpasswd failed: " + h.err);
@@ -53,7 +54,9 @@ RegistryServer::RegistryServer(const std::string& cert, const std::string& key, 
 }
 
 std::unique_ptr<httplib::Client> RegistryServer::Client() const {
-  auto client = std::make_unique<httplib::Client>((options_.tls ? "https://" : "http://") + host());
+  std::string url = (options_.tls ? "https://" : "http://") + host();
+  auto client = options_.client_cert.empty() ? std::make_unique<httplib::Client>(url)
+                                             : std::make_unique<httplib::Client>(url, options_.client_cert, options_.client_key);
   if (options_.tls) {
     client->set_ca_cert_path(ca_.c_str());
     client->enable_server_certificate_verification(true);

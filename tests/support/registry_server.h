@@ -22,6 +22,11 @@ struct RegistryOptions {
   std::string user = "pusher";      // htpasswd user (kBasic) or token-server user (kToken)
   std::string password = "s3cret-pass";
   const TokenServer* token_server = nullptr;  // for kToken
+  // TLS client authentication: the registry asks for a certificate from client_ca; the test
+  // pushes with client_cert/client_key.
+  std::string client_ca;
+  std::string client_cert;
+  std::string client_key;
 };
 
 class RegistryServer {

@@ -28,6 +28,9 @@ struct Transfer {
   curl_slist* headers = nullptr;
   std::string blocked;  // set by the socket guard when it refuses an address
   char error_buffer[CURL_ERROR_SIZE] = {};
+  // Set when the registry asked for a TLS client certificate and none was configured; shared
+  // with the connection's SSL_CTX, which may outlive this transfer.
+  std::shared_ptr<std::atomic<bool>> client_cert_asked;
   std::promise<void> done;
 };
 
@@ -64,13 +67,30 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// The SSL_CTX's flag "a client certificate was asked for" (a heap shared_ptr, freed with the
+// SSL_CTX: a reused connection may be asked again after its first transfer is gone).
+int ClientCertAskedIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<std::shared_ptr<std::atomic<bool>>*>(ptr);
+      });
+  return index;
+}
+
+// OpenSSL asks this when the registry requests a client certificate and none is set: note
+// it, and send none (the handshake then goes on, or the registry ends it).
+int NoteClientCertRequest(SSL* ssl, X509**, EVP_PKEY**) {
+  auto* flag = static_cast<std::shared_ptr<std::atomic<bool>>*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ClientCertAskedIndex()));
+  if (flag != nullptr) (*flag)->store(true);
+  return 0;
+}
+
 // Adds the request's extra CA certificates to the connection's trust store, after curl has
 // loaded the system roots into it: trust is added, as containerd adds a hosts.toml `ca` to
 // the system pool, never replaced.
-CURLcode AddExtraCa(CURL*, void* ssl_ctx, void* user) {
-  auto* t = static_cast<Transfer*>(user);
+CURLcode AddExtraCa(const Transfer* t, SSL_CTX* ssl_ctx) {
   const std::string& pem = *t->request->extra_ca_pem;
-  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
+  X509_STORE* store = SSL_CTX_get_cert_store(ssl_ctx);
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (bio == nullptr || store == nullptr) {
     BIO_free(bio);
@@ -84,6 +104,19 @@ CURLcode AddExtraCa(CURL*, void* ssl_ctx, void* user) {
   BIO_free(bio);
   ERR_clear_error();  // the read that ends the loop leaves "no start line" behind
   return added > 0 ? CURLE_OK : CURLE_SSL_CACERT_BADFILE;
+}
+
+// Each new TLS connection's SSL_CTX: the extra CAs, and without a client certificate of its
+// own, a note of whether the registry asks for one (so the finding can say so).
+CURLcode PrepareTls(CURL*, void* ssl_ctx, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  if (t->client_cert_asked) {
+    SSL_CTX_set_ex_data(ctx, ClientCertAskedIndex(), new std::shared_ptr<std::atomic<bool>>(t->client_cert_asked));
+    SSL_CTX_set_client_cert_cb(ctx, &NoteClientCertRequest);
+  }
+  if (t->request->extra_ca_pem != nullptr && !t->request->extra_ca_pem->empty()) return AddExtraCa(t, ctx);
+  return CURLE_OK;
 }
 
 curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
@@ -213,10 +246,17 @@ struct CurlTransport::Loop {
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
     if (!req.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, req.ca_file.c_str());
-    if (req.extra_ca_pem != nullptr && !req.extra_ca_pem->empty()) {
-      curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &AddExtraCa);
-      curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, t);
+    if (!req.client_cert.empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSLCERT, req.client_cert.c_str());
+      // Without CURLOPT_SSLKEY the key is read from the certificate's file, as containerd does.
+      if (!req.client_key.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, req.client_key.c_str());
     }
+    if (req.client_cert.empty()) t->client_cert_asked = std::make_shared<std::atomic<bool>>(false);
+    // Extra CAs go into the connection's own store: libcurl's cached store is shared between
+    // connections, and what is added to it would be trusted for every registry.
+    if (req.extra_ca_pem != nullptr && !req.extra_ca_pem->empty()) curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &PrepareTls);
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, t);
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now()).count();
     remaining = std::max<long long>(remaining, 1);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining));
@@ -245,6 +285,11 @@ struct CurlTransport::Loop {
       std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
       // libcurl says "Out of memory" when an answer's header is over its 100 KB limit.
       if (code == CURLE_OUT_OF_MEMORY) detail = "an answer header larger than 100 KB was rejected";
+      if (t->client_cert_asked && t->client_cert_asked->load() &&
+          (t->response.error == TransportError::kReset || t->response.error == TransportError::kTls)) {
+        detail = "the registry asks for a TLS client certificate and none is configured for it (containerd's "
+                 "hosts.toml `client`, or NAME.cert beside NAME.key in its certs.d folder): " + detail;
+      }
       t->response.error_detail = t->blocked.empty() ? detail.substr(0, 300) : t->blocked;
     }
     curl_multi_remove_handle(multi, easy);

@@ -4,7 +4,8 @@ namespace pullguard::registry {
 
 std::string RegistryHost::Key() const {
   std::string key = scheme + "://" + host + path + (can_resolve ? "|r" : "|-") + (can_pull ? "p" : "-") +
-                    "|ca=" + ca_file + "|extra-ca=" + extra_ca_files + (skip_verify ? "|skip" : "") + (allow_private ? "|private" : "");
+                    "|ca=" + ca_file + "|extra-ca=" + extra_ca_files + (skip_verify ? "|skip" : "") + (allow_private ? "|private" : "") +
+                    (client_cert.empty() ? "" : "|client=" + client_cert + "," + client_key);
   for (const auto& [name, value] : headers) key += "|" + name + "=" + value;
   return key;
 }

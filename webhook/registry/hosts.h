@@ -4,7 +4,9 @@
 // Thread-safety: value types and pure functions.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +26,11 @@ struct RegistryHost {
   std::shared_ptr<const std::string> extra_ca_pem;
   std::string extra_ca_files;
   bool skip_verify = false;     // do not verify its certificate
+  // The TLS client certificate presented to it (hosts.toml `client`, certs.d's *.cert), and its
+  // key ("" when the key is in the certificate's file).
+  std::string client_cert;
+  std::string client_key;
+  std::optional<std::chrono::milliseconds> dial_timeout;  // hosts.toml dial_timeout
   bool allow_private = false;   // may resolve to loopback, private or link-local addresses
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request to it
 

@@ -50,6 +50,21 @@ std::vector<std::string> CrtFiles(const std::string& folder) {
   return out;
 }
 
+// Docker's layout: NAME.cert is a client certificate, NAME.key its key when there is one
+// (else the key is in the .cert file), as containerd's loadCertFiles reads them.
+std::vector<std::pair<std::string, std::string>> ClientCertFiles(const std::string& folder) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".cert") != 0 || !it->is_regular_file(ec)) continue;
+    std::string key = folder + "/" + name.substr(0, name.size() - 5) + ".key";
+    out.emplace_back(it->path().string(), std::filesystem::exists(key, ec) ? key : "");
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> HostsFolderNames(const std::string& registry) {
@@ -90,6 +105,7 @@ std::optional<std::vector<RegistryHost>> HostsDirectory::Load(const std::string&
   if (parsed.empty()) {  // no hosts.toml, or one that does not parse: the registry, with *.crt
     HostsTomlHost self;
     self.ca_files = CrtFiles(folder);
+    self.client_pairs = ClientCertFiles(folder);
     parsed.push_back(std::move(self));
   }
 
@@ -109,6 +125,13 @@ std::optional<std::vector<RegistryHost>> HostsDirectory::Load(const std::string&
     h.can_resolve = p.can_resolve;
     h.skip_verify = p.skip_verify;
     h.headers = p.headers;
+    // curl presents one certificate: the first, which is the one Go's TLS sends when the
+    // registry names no acceptable CA.
+    if (!p.client_pairs.empty()) {
+      h.client_cert = p.client_pairs.front().first;
+      h.client_key = p.client_pairs.front().second;
+    }
+    h.dial_timeout = p.dial_timeout;
     h.extra_ca_pem = ReadCas(p.ca_files, problem);
     h.extra_ca_files = Join(p.ca_files);
     out.push_back(std::move(h));

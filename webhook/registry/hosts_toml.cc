@@ -1,6 +1,8 @@
 #include "registry/hosts_toml.h"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <optional>
 
 #include "registry/url.h"
@@ -51,10 +53,34 @@ std::string StripComment(const std::string& line) {
 }
 
 struct Value {
-  std::vector<std::string> strings;  // a string is a list of one
+  std::vector<std::string> strings;  // a string is a list of one; an array's plain strings
+  std::vector<std::vector<std::string>> nested;  // an array's arrays of strings (client pairs)
   std::optional<bool> boolean;
   bool is_array = false;
 };
+
+void SkipSpace(const std::string& t, size_t& i) {
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+}
+
+// An array of strings at t[i] ('[' ... ']'); advances i past it.
+std::optional<std::vector<std::string>> ReadStringArray(const std::string& t, size_t& i) {
+  std::vector<std::string> out;
+  if (i >= t.size() || t[i] != '[') return std::nullopt;
+  ++i;
+  while (true) {
+    SkipSpace(t, i);
+    if (i < t.size() && t[i] == ']') {
+      ++i;
+      return out;
+    }
+    auto s = ReadString(t, i);
+    if (!s) return std::nullopt;
+    out.push_back(*s);
+    SkipSpace(t, i);
+    if (i < t.size() && t[i] == ',') ++i;
+  }
+}
 
 std::optional<Value> ReadValue(const std::string& text) {
   Value v;
@@ -68,12 +94,18 @@ std::optional<Value> ReadValue(const std::string& text) {
     v.is_array = true;
     ++i;
     while (true) {
-      while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+      SkipSpace(t, i);
       if (i < t.size() && t[i] == ']') return i + 1 == t.size() ? std::optional<Value>(v) : std::nullopt;
-      auto s = ReadString(t, i);
-      if (!s) return std::nullopt;
-      v.strings.push_back(*s);
-      while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+      if (i < t.size() && t[i] == '[') {  // one level of nesting: [["cert", "key"], ...]
+        auto inner = ReadStringArray(t, i);
+        if (!inner) return std::nullopt;
+        v.nested.push_back(std::move(*inner));
+      } else {
+        auto s = ReadString(t, i);
+        if (!s) return std::nullopt;
+        v.strings.push_back(*s);
+      }
+      SkipSpace(t, i);
       if (i < t.size() && t[i] == ',') ++i;
     }
   }
@@ -81,6 +113,54 @@ std::optional<Value> ReadValue(const std::string& text) {
   if (!s || i != t.size()) return std::nullopt;
   v.strings.push_back(*s);
   return v;
+}
+
+// '[' minus ']' outside strings: an array value goes on over lines until it is 0.
+int BracketDepth(const std::string& text) {
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote != 0) {
+      if (c == '\\' && quote == '"') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[') {
+      ++depth;
+    } else if (c == ']') {
+      --depth;
+    }
+  }
+  return depth;
+}
+
+// Go's time.ParseDuration, for what dial_timeout holds: "30s", "1m30s", "1.5s", "500ms".
+std::optional<std::chrono::milliseconds> ParseGoDuration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  if (text == "0") return std::chrono::milliseconds(0);
+  double total_ms = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == start) return std::nullopt;
+    double number = 0;
+    try {
+      number = std::stod(text.substr(start, i - start));
+    } catch (...) {
+      return std::nullopt;
+    }
+    size_t unit_start = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
+    std::string unit = text.substr(unit_start, i - unit_start);
+    double scale = unit == "h" ? 3600e3 : unit == "m" ? 60e3 : unit == "s" ? 1e3 : unit == "ms" ? 1 :
+                   unit == "us" || unit == "\u00b5s" || unit == "\u03bcs" ? 1e-3 : unit == "ns" ? 1e-6 : -1;
+    if (scale < 0) return std::nullopt;
+    total_ms += number * scale;
+  }
+  if (total_ms > 24.0 * 3600e3) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<long long>(total_ms));
 }
 
 // Which table a header line opens: the top level's header, a host, or a host's header.
@@ -157,7 +237,7 @@ Result<std::vector<HostsTomlHost>> ParseHostsToml(const std::string& text, const
     auto where = [&](int n) { return "line " + std::to_string(n) + ": "; };
     if (!pending.empty()) {
       pending += "\n" + line;
-      if (line.find(']') == std::string::npos) continue;
+      if (BracketDepth(pending.substr(pending.find('=') + 1)) > 0) continue;
       line = pending;
       pending.clear();
     } else if (line.empty()) {
@@ -187,7 +267,7 @@ Result<std::vector<HostsTomlHost>> ParseHostsToml(const std::string& text, const
     } else {
       pending_line = line_no;
       size_t eq = line.find('=');
-      if (eq != std::string::npos && Trim(line.substr(eq + 1)).rfind('[', 0) == 0 && line.find(']', eq) == std::string::npos) {
+      if (eq != std::string::npos && Trim(line.substr(eq + 1)).rfind('[', 0) == 0 && BracketDepth(line.substr(eq + 1)) > 0) {
         pending = line;
         continue;
       }
@@ -205,6 +285,10 @@ Result<std::vector<HostsTomlHost>> ParseHostsToml(const std::string& text, const
     }
     auto value = ReadValue(line.substr(eq + 1));
     if (!value) return Status::InvalidArgument(where(at) + key + ": a value must be a string, an array of strings, or true/false");
+    if (!value->nested.empty() && (in_header || key != "client")) {
+      return Status::InvalidArgument(where(at) + key + " must be a string or an array of strings");
+    }
+    auto absolute = [&folder](const std::string& path) { return !path.empty() && path[0] == '/' ? path : folder + "/" + path; };
     Section& s = sections[current];
     HostsTomlHost& h = s.host;
     auto one_string = [&]() -> Result<std::string> {
@@ -233,13 +317,26 @@ Result<std::vector<HostsTomlHost>> ParseHostsToml(const std::string& text, const
       if (value->strings.empty()) h.can_pull = h.can_resolve = true;  // none listed: all, as containerd
     } else if (key == "ca") {
       if (value->boolean) return Status::InvalidArgument(where(at) + "ca must be a file or an array of files");
-      for (const auto& c : value->strings) h.ca_files.push_back(!c.empty() && c[0] == '/' ? c : folder + "/" + c);
+      for (const auto& c : value->strings) h.ca_files.push_back(absolute(c));
+    } else if (key == "client") {
+      // A file holding certificate and key, a list of such files, or [certificate, key] pairs.
+      if (value->boolean) return Status::InvalidArgument(where(at) + "client must be a file, or an array of files or of [cert, key] pairs");
+      for (const auto& c : value->strings) h.client_pairs.emplace_back(absolute(c), "");
+      for (const auto& pair : value->nested) {
+        if (pair.size() != 2) return Status::InvalidArgument(where(at) + "a client pair is [\"cert.pem\", \"key.pem\"]");
+        h.client_pairs.emplace_back(absolute(pair[0]), pair[1].empty() ? "" : absolute(pair[1]));
+      }
+    } else if (key == "dial_timeout") {
+      ASSIGN_OR_RETURN(std::string text, one_string());
+      auto timeout = ParseGoDuration(text);
+      if (!timeout) return Status::InvalidArgument(where(at) + "dial_timeout \"" + text + "\" is not a duration such as \"10s\" or \"500ms\"");
+      h.dial_timeout = *timeout;
     } else if (key == "skip_verify") {
       ASSIGN_OR_RETURN(h.skip_verify, boolean());
     } else if (key == "override_path") {
       ASSIGN_OR_RETURN(s.override_path, boolean());
     }
-    // Other keys (client certificates, dial_timeout) do not change which host answers.
+    // Other keys are ignored, as containerd's TOML decoding does.
   }
   if (!pending.empty()) return Status::InvalidArgument("line " + std::to_string(pending_line) + ": an array is not closed with ']'");
 

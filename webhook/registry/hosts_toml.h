@@ -9,6 +9,8 @@
 //     ca = "ca.pem" | ["a.pem", "b.pem"]              relative to the file's folder; trusted
 //                                                      besides the system roots
 //     skip_verify = false
+//     client = "both.pem" | ["both.pem"] | [["cert.pem", "key.pem"]]   TLS client certificates
+//     dial_timeout = "10s"                            connect timeout (Go duration)
 //     override_path = false                           true: the URL's path is the API root
 //     [host."https://mirror.local:5000".header]
 //       x-name = "value" | ["a", "b"]
@@ -19,6 +21,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +39,9 @@ struct HostsTomlHost {
   bool can_resolve = true;
   std::vector<std::string> ca_files;  // absolute paths
   bool skip_verify = false;
+  // Client certificate files and their keys (absolute; "": the key is in the certificate's file).
+  std::vector<std::pair<std::string, std::string>> client_pairs;
+  std::optional<std::chrono::milliseconds> dial_timeout;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

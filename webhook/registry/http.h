@@ -28,6 +28,8 @@ struct HttpRequest {
   std::string ca_file;         // trust for this registry instead of the system roots; "" = system roots
   std::shared_ptr<const std::string> extra_ca_pem;  // PEM certificates trusted besides the system roots
   bool skip_verify = false;    // do not verify the certificate (containerd's skip_verify)
+  std::string client_cert;     // PEM client certificate file; "" for none
+  std::string client_key;      // its key's file; "" when the key is in client_cert
   bool allow_private = false;  // may connect to loopback, link-local and private addresses
   std::string metrics_label = "other";  // the registry, as metrics name it (bounded)
 };

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "registry/manifest.h"
@@ -89,6 +91,9 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
   base.extra_ca_pem = host.extra_ca_pem;
   base.metrics_label = target.metrics_label;
   base.skip_verify = host.skip_verify;
+  base.client_cert = host.client_cert;
+  base.client_key = host.client_key;
+  if (host.dial_timeout) base.connect_timeout = std::min(base.connect_timeout, *host.dial_timeout);
   base.allow_private = host.allow_private;
   ex.request = base;
   ex.request.method = method;
