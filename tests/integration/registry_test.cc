@@ -334,9 +334,11 @@ TEST_CASE("regression: a missing pull secret denied pods whose images pull witho
   RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
   PushSingle(registry, "public/tool", "1.0", "linux/amd64");
   PushSingle(registry, "private/app", "1.0", "linux/amd64");
+  PushSingle(registry, "private/tool", "1.0", "linux/amd64");
   std::filesystem::create_directory(dir.File("secrets"));
   dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), "reader", "read-pass"));
-  WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt"), {"--secrets-dir", dir.File("secrets")});
+  WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt", true, "exemptions:\n  images: [\"**/private/tool:*\"]\n"),
+                         {"--secrets-dir", dir.File("secrets")});
   const std::string public_image = registry.host() + "/public/tool:1.0";
   const std::string private_image = registry.host() + "/private/app:1.0";
 
@@ -356,6 +358,10 @@ TEST_CASE("regression: a missing pull secret denied pods whose images pull witho
   Decision missing_tag = Ask(webhook, PodReview("team-a", {registry.host() + "/public/tool:2.0"}, {"ghost"}));
   CHECK_FALSE(missing_tag.allowed);
   CHECK_THAT(missing_tag.message, Catch::Contains("PullSecretMissing: secret team-a/ghost does not exist; create it"));
+  // An exempt image is never checked, yet the kubelet pulls it: not known to pull without it.
+  Decision exempt = Ask(webhook, PodReview("team-a", {public_image, registry.host() + "/private/tool:1.0"}, {"ghost"}));
+  CHECK_FALSE(exempt.allowed);
+  CHECK_THAT(exempt.message, Catch::Contains("PullSecretMissing: secret team-a/ghost does not exist; create it"));
 }
 
 TEST_CASE("a plain-HTTP registry is checked when the policy marks it insecure", "[integration][registry]") {

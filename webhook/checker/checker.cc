@@ -159,6 +159,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   std::vector<Parsed> parsed;
   std::vector<std::pair<const ImageUse*, size_t>> to_probe;  // use, parsed index
   std::vector<std::pair<const ImageUse*, size_t>> never_pulled;  // use, parsed index
+  bool unchecked_pulls = false;  // an image the kubelet pulls that no registry check covers
   for (const auto& use : pod.spec.images) {
     if (known.count(use.image) > 0) continue;
     auto [slot, fresh] = parsed_index.try_emplace(use.image, parsed.size());
@@ -176,12 +177,18 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
       parsed.push_back({&use, std::move(image).value(), normalized});
     }
     const Parsed& p = parsed[slot->second];
-    if (policy.IsImageExempt(use.image, p.normalized)) continue;
+    if (policy.IsImageExempt(use.image, p.normalized)) {
+      unchecked_pulls = true;  // the kubelet pulls it all the same
+      continue;
+    }
     ++report.images;
     auto rule_findings = RuleFindings(use, p.image, policy);
     findings.insert(findings.end(), rule_findings.begin(), rule_findings.end());
     // Registries outside the allowed list are never contacted (a rule finding says why).
-    if (!policy.IsRegistryAllowed(p.image.registry())) continue;
+    if (!policy.IsRegistryAllowed(p.image.registry())) {
+      unchecked_pulls = true;
+      continue;
+    }
     // The kubelet never pulls it: only the nodes matter.
     if (PullPolicyOf(use.pull_policy, p.image) == PullPolicy::kNever) {
       never_pulled.emplace_back(&use, slot->second);
@@ -222,7 +229,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   const size_t credential_findings = creds.findings.size();
   // Whether every image the kubelet would pull was found with the credentials the pod has (or
   // will not be pulled: IfNotPresent, on every node it may land on).
-  bool every_pull_works = true;
+  bool every_pull_works = !unchecked_pulls;
 
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
