@@ -35,21 +35,28 @@ std::optional<std::string> ReadString(const std::string& s, size_t& i) {
   return out;
 }
 
-// The line without a trailing comment (a '#' outside strings).
-std::string StripComment(const std::string& line) {
+// Calls on_char(c) for each character of `text` outside TOML strings, until it returns
+// false; returns where it stopped, or text.size().
+template <typename OnChar>
+size_t ScanOutsideStrings(const std::string& text, OnChar on_char) {
   char quote = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (quote != 0) {
       if (c == '\\' && quote == '"') ++i;
       else if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if (c == '#') {
-      return line.substr(0, i);
+    } else if (!on_char(c)) {
+      return i;
     }
   }
-  return line;
+  return text.size();
+}
+
+// The line without a trailing comment (a '#' outside strings).
+std::string StripComment(const std::string& line) {
+  return line.substr(0, ScanOutsideStrings(line, [](char c) { return c != '#'; }));
 }
 
 struct Value {
@@ -118,20 +125,10 @@ std::optional<Value> ReadValue(const std::string& text) {
 // '[' minus ']' outside strings: an array value goes on over lines until it is 0.
 int BracketDepth(const std::string& text) {
   int depth = 0;
-  char quote = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote != 0) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '[') {
-      ++depth;
-    } else if (c == ']') {
-      --depth;
-    }
-  }
+  ScanOutsideStrings(text, [&depth](char c) {
+    depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+    return true;
+  });
   return depth;
 }
 
