@@ -145,11 +145,15 @@ std::vector<Platform> Checker::PlatformsFor(const Placement& placement, const po
 
 PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
   PodReport report;
-  Placement placement = pod.spec.placement;
+  // A DaemonSet's pods also carry the tolerations its controller adds; other pods are placed
+  // by their spec as it is (no copy on the warm path).
+  Placement daemon_placement;
   if (pod.kind == "DaemonSet") {
+    daemon_placement = pod.spec.placement;
     auto added = DaemonSetTolerations();
-    placement.tolerations.insert(placement.tolerations.end(), added.begin(), added.end());
+    daemon_placement.tolerations.insert(daemon_placement.tolerations.end(), added.begin(), added.end());
   }
+  const Placement& placement = pod.kind == "DaemonSet" ? daemon_placement : pod.spec.placement;
   std::vector<Finding>& findings = report.findings;
   bool probe = registry_checks_ != nullptr && policy.check_registries;
   std::set<std::string> known(pod.known_images.begin(), pod.known_images.end());
