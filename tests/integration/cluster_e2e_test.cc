@@ -47,6 +47,17 @@ std::vector<json> Render(const std::string& overlay, const TempDir& dir, const s
   return objects;
 }
 
+// A copy of the shipped manifests with an overlay of ours, overlays/mine: its kustomization and
+// the files it names (name -> content), rendered.
+std::vector<json> RenderMine(const TempDir& dir, const std::string& kustomization,
+                             const std::map<std::string, std::string>& files) {
+  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
+  fs::create_directories(dir.File("manifests/overlays/mine"));
+  dir.Write("manifests/overlays/mine/kustomization.yaml", kustomization);
+  for (const auto& [name, content] : files) dir.Write("manifests/overlays/mine/" + name, content);
+  return Render(dir.File("manifests/overlays/mine"), dir, "mine.yaml");
+}
+
 const json& Find(const std::vector<json>& objects, const std::string& kind, const std::string& name = "") {
   for (const auto& o : objects) {
     if (o["kind"] == kind && (name.empty() || o["metadata"]["name"] == name)) return o;
@@ -178,14 +189,11 @@ TEST_CASE("kubectl kustomize renders every overlay, kubectl apply --dry-run=clie
 TEST_CASE("the client-auth component makes pullguard ask for the API server's certificate", "[integration][manifests]") {
   REQUIRE(KustomizeIsCurrent());
   TempDir dir;
-  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
-  fs::create_directories(dir.File("manifests/overlays/mine"));
-  dir.Write("manifests/overlays/mine/kustomization.yaml",
-            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/client-auth\nconfigMapGenerator:\n"
-            "  - name: pullguard-client-ca\n    namespace: pullguard-system\n    files: [ca.crt]\n"
-            "generatorOptions:\n  disableNameSuffixHash: true\n");
-  dir.Write("manifests/overlays/mine/ca.crt", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
-  auto objects = Render(dir.File("manifests/overlays/mine"), dir, "mine.yaml");
+  auto objects = RenderMine(dir,
+                            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/client-auth\nconfigMapGenerator:\n"
+                            "  - name: pullguard-client-ca\n    namespace: pullguard-system\n    files: [ca.crt]\n"
+                            "generatorOptions:\n  disableNameSuffixHash: true\n",
+                            {{"ca.crt", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"}});
   const json& pod = Find(objects, "Deployment", "pullguard")["spec"]["template"]["spec"];
   const json& args = pod["containers"][0]["args"];
   CHECK(std::find(args.begin(), args.end(), "--client-ca=/etc/pullguard/client-ca/ca.crt") != args.end());
@@ -199,14 +207,11 @@ TEST_CASE("the nodes-certs-d component mounts the nodes' hosts.toml where the sh
           "[integration][manifests]") {
   REQUIRE(KustomizeIsCurrent());
   TempDir dir;
-  fs::copy(std::string(PULLGUARD_SOURCE_DIR) + "/manifests", dir.File("manifests"), fs::copy_options::recursive);
-  fs::create_directories(dir.File("manifests/overlays/mine"));
-  dir.Write("manifests/overlays/mine/kustomization.yaml",
-            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/nodes-certs-d\nconfigMapGenerator:\n"
-            "  - name: pullguard-certs-d\n    namespace: pullguard-system\n    files:\n"
-            "      - docker.io.hosts.toml=hosts.toml\n");
-  dir.Write("manifests/overlays/mine/hosts.toml", "server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.local\"]\n");
-  auto objects = Render(dir.File("manifests/overlays/mine"), dir, "mine.yaml");
+  auto objects = RenderMine(dir,
+                            "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/nodes-certs-d\nconfigMapGenerator:\n"
+                            "  - name: pullguard-certs-d\n    namespace: pullguard-system\n    files:\n"
+                            "      - docker.io.hosts.toml=hosts.toml\n",
+                            {{"hosts.toml", "server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.local\"]\n"}});
   const json& pod = Find(objects, "Deployment", "pullguard")["spec"]["template"]["spec"];
   std::string mount_path, config_map, item_path;
   for (const auto& m : pod["containers"][0]["volumeMounts"]) {

@@ -52,6 +52,26 @@ struct BasicRegistry {
   BasicRegistry() { PushSingle(registry, "team/app", "1.0", "linux/amd64"); }
 };
 
+// A registry with Bearer tokens from our token server (anonymous pulls for public/ only), over
+// TLS with its own CA, holding public/tool:1.0 and private/app:1.0; "reader" may pull.
+struct TokenRegistry {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  TokenServer tokens{certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}}};
+  RegistryOptions options = [this] {
+    RegistryOptions o;
+    o.auth = RegistryAuth::kToken;
+    o.token_server = &tokens;
+    return o;
+  }();
+  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
+  TokenRegistry() {
+    PushSingle(registry, "public/tool", "1.0", "linux/amd64");
+    PushSingle(registry, "private/app", "1.0", "linux/amd64");
+    std::filesystem::create_directory(dir.File("secrets"));
+  }
+};
+
 TEST_CASE("an open TLS registry: tags, digests, missing repositories and platforms", "[integration][registry]") {
   OpenRegistry r;
   WebhookProcess webhook(RegistryPolicy(r.certs + "/ca.crt"));
@@ -292,17 +312,10 @@ TEST_CASE("Basic auth: the kubelet's credential rules, and a cached answer never
 
 TEST_CASE("Bearer tokens: anonymous pulls for the public prefix only, credentials for the rest",
           "[integration][registry]") {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  TokenServer tokens(certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}});
-  RegistryOptions options;
-  options.auth = RegistryAuth::kToken;
-  options.token_server = &tokens;
-  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
-  PushSingle(registry, "public/tool", "1.0", "linux/amd64");
-  PushSingle(registry, "private/app", "1.0", "linux/amd64");
-
-  std::filesystem::create_directory(dir.File("secrets"));
+  TokenRegistry r;
+  const TempDir& dir = r.dir;
+  const std::string& certs = r.certs;
+  RegistryServer& registry = r.registry;
   dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), "reader", "read-pass"));
   dir.Write("secrets/b.yaml", PullSecretYaml("team-b", "regcred", registry.host(), "reader", "nope"));
   WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt"), {"--secrets-dir", dir.File("secrets")});
@@ -325,17 +338,11 @@ TEST_CASE("Bearer tokens: anonymous pulls for the public prefix only, credential
 TEST_CASE("regression: a missing pull secret denied pods whose images pull without it", "[integration][registry]") {
   // The kubelet pulls without a secret it cannot find ("attempting to pull the image may not
   // succeed"): a pod whose images all pull with what it has starts, so that is a warning.
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  TokenServer tokens(certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}});
-  RegistryOptions options;
-  options.auth = RegistryAuth::kToken;
-  options.token_server = &tokens;
-  RegistryServer registry(certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options);
-  PushSingle(registry, "public/tool", "1.0", "linux/amd64");
-  PushSingle(registry, "private/app", "1.0", "linux/amd64");
+  TokenRegistry r;
+  const TempDir& dir = r.dir;
+  const std::string& certs = r.certs;
+  RegistryServer& registry = r.registry;
   PushSingle(registry, "private/tool", "1.0", "linux/amd64");
-  std::filesystem::create_directory(dir.File("secrets"));
   dir.Write("secrets/a.yaml", PullSecretYaml("team-a", "regcred", registry.host(), "reader", "read-pass"));
   WebhookProcess webhook(RegistryPolicy(certs + "/ca.crt", true, "exemptions:\n  images: [\"**/private/tool:*\"]\n"),
                          {"--secrets-dir", dir.File("secrets")});
