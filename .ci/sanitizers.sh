@@ -19,5 +19,6 @@ cmake --build "$build" -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4
+root=$PWD
 cd "$build"
-../.ci/loopback-only.sh ctest --output-on-failure -j "$jobs" --timeout 600
+"$root/.ci/loopback-only.sh" ctest --output-on-failure -j "$jobs" --timeout 600
