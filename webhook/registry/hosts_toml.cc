@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "common/duration.h"
 #include "registry/url.h"
 
 namespace pullguard::registry {
@@ -130,34 +131,6 @@ int BracketDepth(const std::string& text) {
     return true;
   });
   return depth;
-}
-
-// Go's time.ParseDuration, for what dial_timeout holds: "30s", "1m30s", "1.5s", "500ms".
-std::optional<std::chrono::milliseconds> ParseGoDuration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  if (text == "0") return std::chrono::milliseconds(0);
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (i == start) return std::nullopt;
-    double number = 0;
-    try {
-      number = std::stod(text.substr(start, i - start));
-    } catch (...) {
-      return std::nullopt;
-    }
-    size_t unit_start = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    double scale = unit == "h" ? 3600e3 : unit == "m" ? 60e3 : unit == "s" ? 1e3 : unit == "ms" ? 1 :
-                   unit == "us" || unit == "\u00b5s" || unit == "\u03bcs" ? 1e-3 : unit == "ns" ? 1e-6 : -1;
-    if (scale < 0) return std::nullopt;
-    total_ms += number * scale;
-  }
-  if (total_ms > 24.0 * 3600e3) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(total_ms));
 }
 
 // Which table a header line opens: the top level's header, a host, or a host's header.
@@ -326,8 +299,10 @@ Result<std::vector<HostsTomlHost>> ParseHostsToml(const std::string& text, const
     } else if (key == "dial_timeout") {
       ASSIGN_OR_RETURN(std::string text, one_string());
       auto timeout = ParseGoDuration(text);
-      if (!timeout) return Status::InvalidArgument(where(at) + "dial_timeout \"" + text + "\" is not a duration such as \"10s\" or \"500ms\"");
-      h.dial_timeout = *timeout;
+      if (!timeout || timeout->count() < 0) {
+        return Status::InvalidArgument(where(at) + "dial_timeout \"" + text + "\" is not a duration such as \"10s\" or \"500ms\"");
+      }
+      h.dial_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
     } else if (key == "skip_verify") {
       ASSIGN_OR_RETURN(h.skip_verify, boolean());
     } else if (key == "override_path") {

@@ -1,11 +1,10 @@
 #include "registry/registry_client.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "registry/manifest.h"
 
 namespace pullguard::registry {
@@ -37,18 +36,7 @@ std::string NextPage(const std::string& link) {
   return link.substr(open + 1, close - open - 1);
 }
 
-std::string Sha256(const std::string& content) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(content.data(), content.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
+std::string Sha256(const std::string& content) { return "sha256:" + Sha256Hex(content); }
 
 // How far a failed pull attempt got, to pick what to report when every credential failed:
 // the attempt that learned the most about the image.
