@@ -10,7 +10,7 @@ packages=(
   docker-registry apache2-utils wrk containerd gzip python3-jsonschema
   iproute2 util-linux procps libxml2-utils
   buildah mmdebstrap skopeo
-  prometheus-cpp-dev libsimdjson-dev clang libclang-rt-14-dev
+  prometheus-cpp-dev libsimdjson-dev libboost-dev clang libclang-rt-14-dev
 )
 
 # kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's

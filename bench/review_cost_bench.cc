@@ -40,12 +40,11 @@ int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 20000;
   auto policy = policy::ParsePolicy("platforms: [linux/amd64]\n", "bench");
   if (!policy.ok()) return 1;
-  policy::PolicyStore store(policy.value());
   auth::StaticSecretSource secrets;
   auth::StaticServiceAccountSource accounts;
   FoundEverything prober;
   checker::Checker checker(prober, {&secrets, &accounts, nullptr}, 4);
-  admission::ReviewHandler handler(checker, store);
+  admission::ReviewHandler handler(checker);
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(std::string(PULLGUARD_TEST_DATA) + "/admissionreview/kube-apiserver-1.26")) {
     files.push_back(e.path());
@@ -56,9 +55,9 @@ int main(int argc, char** argv) {
     std::stringstream text;
     text << in.rdbuf();
     std::string body = text.str();
-    auto deadline = [] { return Clock::now() + std::chrono::seconds(9); };
-    handler.Handle(body, deadline());  // warm
-    double review = MicrosPer(rounds, [&] { handler.Handle(body, deadline()); });
+    auto timing = [] { return checker::ReviewTiming{Clock::now(), std::chrono::seconds(10)}; };
+    handler.Handle(body, timing(), policy.value());  // warm
+    double review = MicrosPer(rounds, [&] { handler.Handle(body, timing(), policy.value()); });
     double parse = MicrosPer(rounds, [&] {
       nlohmann::json doc = nlohmann::json::parse(body);
       (void)doc;

@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "admission/response.h"
-#include "admission/timeout.h"
 
 namespace pullguard::admission {
 namespace {
@@ -45,19 +44,6 @@ TEST_CASE("responses echo version and uid, denials are 403 with one line each") 
   CHECK(doc["response"]["warnings"].size() == 1);
   auto allowed = BuildAllowed("admission.k8s.io/v1", "u-2");
   CHECK(allowed["response"] == nlohmann::json{{"uid", "u-2"}, {"allowed", true}});
-}
-
-TEST_CASE("the API server's ?timeout= becomes the check budget, minus a margin") {
-  CHECK(ParseGoDuration("10s") == std::chrono::milliseconds(10000));
-  CHECK(ParseGoDuration("1m30s") == std::chrono::milliseconds(90000));
-  CHECK(ParseGoDuration("500ms") == std::chrono::milliseconds(500));
-  CHECK(ParseGoDuration("2.5s") == std::chrono::milliseconds(2500));
-  CHECK_FALSE(ParseGoDuration("ten").has_value());
-  CHECK_FALSE(ParseGoDuration("10").has_value());
-  CHECK_FALSE(ParseGoDuration("").has_value());
-  CHECK(CheckBudget(std::chrono::milliseconds(10000)) == std::chrono::milliseconds(9500));
-  CHECK(CheckBudget(std::nullopt) == std::chrono::milliseconds(9500));
-  CHECK(CheckBudget(std::chrono::milliseconds(300)) == std::chrono::milliseconds(100));
 }
 
 }  // namespace

@@ -116,7 +116,7 @@ TEST_CASE("regression: the probe has its own budget, a late answer fills the cac
   prober.gated = true;
   RegistryChecks checks(prober, 4);
   policy::Policy policy;
-  policy.timeouts.check = std::chrono::milliseconds(4000);
+  policy.timeouts.probe = std::chrono::milliseconds(4000);
   auto start = std::chrono::steady_clock::now();
   CheckAnswer first = checks.Run({Target("slow")}, policy, Deadline(100), "review-1")[0];
   CHECK_FALSE(first.result);

@@ -6,7 +6,8 @@ namespace pullguard {
 namespace {
 
 TEST_CASE("reason names round-trip and carry DESIGN.md's default actions") {
-  CHECK(AllReasons().size() == 20);
+  CHECK(AllReasons().size() == 21);
+  CHECK(DefaultAction(Reason::kNodeCredentialsUnverified) == Action::kWarn);
   for (Reason r : AllReasons()) {
     INFO(ReasonName(r));
     auto parsed = ParseReason(ReasonName(r));

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "admission/workload.h"
+#include "workload/kinds.h"
 #include "cli/manifest_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!api.is_string() || !kind.is_string()) continue;
     std::string a = api.get<std::string>();
     std::string group = a.find('/') == std::string::npos ? "" : a.substr(0, a.find('/'));
-    (void)pullguard::admission::PodOfObject(group, kind.get<std::string>(), object.object);
+    (void)pullguard::workload::PodOfObject(group, kind.get<std::string>(), object.object);
   }
   return 0;
 }

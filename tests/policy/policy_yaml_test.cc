@@ -1,17 +1,37 @@
 // Policy files: defaults, every field, and errors that point at the line.
 #include <catch2/catch.hpp>
 
+#include "policy/default_policy.h"
 #include "policy/policy_yaml.h"
 
 namespace pullguard::policy {
 namespace {
 
-TEST_CASE("an empty policy is DESIGN.md's defaults") {
+TEST_CASE("an empty policy is the reasons table's defaults") {
   auto policy = ParsePolicy("", "empty.yaml");
   REQUIRE(policy.ok());
   for (Reason r : AllReasons()) CHECK(policy->ActionFor(r) == DefaultAction(r));
-  CHECK(policy->rules.latest_tag == Action::kIgnore);
   CHECK(policy->IsRegistryAllowed("anything.example.com"));
+}
+
+TEST_CASE("regression: defaults are written once: an empty file, no file and policies/default.yaml are one policy") {
+  // An empty file gave latestTag ignore, platformsFromNodes false and no exempt namespace,
+  // while no --policy (the embedded default.yaml) gave warn, true and kube-system.
+  auto empty = ParsePolicy("", "empty.yaml");
+  REQUIRE(empty.ok());
+  auto file = LoadPolicyFile(std::string(PULLGUARD_SOURCE_DIR) + "/policies/default.yaml");
+  REQUIRE(file.ok());
+  CHECK(empty.value() == Policy{});
+  CHECK(DefaultPolicy() == Policy{});
+  CHECK(file.value() == Policy{});
+  // What the three agree on is what the docs say.
+  CHECK(Policy{}.rules.latest_tag == Action::kWarn);
+  CHECK(Policy{}.platforms_from_nodes);
+  CHECK(Policy{}.IsNamespaceExempt("kube-system"));
+  // The comparison sees every field: a change in one makes them differ.
+  Policy changed;
+  changed.timeouts.probe += std::chrono::milliseconds(1);
+  CHECK_FALSE(changed == Policy{});
 }
 
 TEST_CASE("regression: a policy yaml-cpp reads as nothing is not valid, only an empty one is the default") {

@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "admission/pod_spec.h"
-#include "admission/workload.h"
+#include "workload/kinds.h"
+#include "workload/pod_spec.h"
 
-namespace pullguard::admission {
+namespace pullguard::workload {
 namespace {
 
 using nlohmann::json;
@@ -87,9 +87,9 @@ TEST_CASE("a workload without its pod spec names the missing field") {
 }
 
 }  // namespace
-}  // namespace pullguard::admission
+}  // namespace pullguard::workload
 
-namespace pullguard::admission {
+namespace pullguard::workload {
 namespace {
 
 using nlohmann::json;
@@ -109,7 +109,7 @@ TEST_CASE("where the pod may land: nodeName, nodeSelector, required node affinit
   })");
   auto decoded = DecodePodSpec(spec, "spec");
   REQUIRE(decoded.ok());
-  const checker::Placement& p = decoded->placement;
+  const Placement& p = decoded->placement;
   CHECK(p.node_name == "n1");
   CHECK(p.node_selector.at("pool") == "web");
   REQUIRE(p.required_terms.has_value());
@@ -143,4 +143,4 @@ TEST_CASE("a placement field of the wrong shape is an error naming the field") {
 }
 
 }  // namespace
-}  // namespace pullguard::admission
+}  // namespace pullguard::workload

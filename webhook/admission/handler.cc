@@ -4,27 +4,11 @@
 
 #include "admission/response.h"
 #include "admission/review.h"
-#include "admission/workload.h"
+#include "checker/object_check.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
 namespace pullguard::admission {
-namespace {
-
-// Why a request is allowed without looking at it, or "" when it must be checked.
-std::string SkipReason(const ReviewRequest& req, const policy::Policy& policy) {
-  if (req.operation != "CREATE" && req.operation != "UPDATE") return "operation " + req.operation + " pulls nothing";
-  // Only the object itself and a Pod's ephemeral containers can bring a new image; status,
-  // scale, binding and the rest cannot.
-  if (!req.sub_resource.empty() && !(req.kind.kind == "Pod" && req.sub_resource == "ephemeralcontainers")) {
-    return "subresource " + req.sub_resource + " pulls nothing";
-  }
-  if (!LocatePodSpec(req.kind.group, req.kind.kind)) return "kind " + req.kind.kind + " has no pod spec";
-  if (policy.IsNamespaceExempt(req.ns)) return "namespace " + req.ns + " is exempt";
-  return "";
-}
-
-}  // namespace
 
 std::string ReviewLog::Format(int http_status, double duration_ms) const {
   std::string line;
@@ -60,8 +44,8 @@ std::string ReviewLog::Format(int http_status, double duration_ms) const {
   return line;
 }
 
-HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::steady_clock::time_point deadline) const {
-  auto start = std::chrono::steady_clock::now();
+HandleResult ReviewHandler::Handle(std::string_view body, const checker::ReviewTiming& timing,
+                                  const policy::Policy& policy) const {
   HandleResult result;
   auto decoded = DecodeReview(body);
   if (!decoded.ok()) {
@@ -80,51 +64,41 @@ HandleResult ReviewHandler::Handle(std::string_view body, std::chrono::steady_cl
   result.log.sub_resource = req.sub_resource;
   result.log.dry_run = req.dry_run;
 
-  std::shared_ptr<const policy::Policy> policy = policies_.Current();
-  if (std::string skip = SkipReason(req, *policy); !skip.empty()) {
-    result.body = AllowedText(req.api_version, req.uid);
-    result.log.decision = "allow";
-    result.log.skipped = skip;
-    return result;
+  checker::ObjectToCheck object;
+  object.group = req.kind.group;
+  object.kind = req.kind.kind;
+  object.ns = req.ns;
+  object.operation = req.operation;
+  object.sub_resource = req.sub_resource;
+  object.object = &req.object;
+  object.old_object = &req.old_object;
+  object.tenant = req.uid;
+  checker::ObjectVerdict checked = checker::CheckObject(checker_, object, policy, timing);
+  switch (checked.outcome) {
+    case checker::ObjectVerdict::Outcome::kSkipped:
+      result.body = AllowedText(req.api_version, req.uid);
+      result.log.decision = "allow";
+      result.log.skipped = checked.why;
+      return result;
+    case checker::ObjectVerdict::Outcome::kUnreadable:
+      result.http_status = 400;
+      result.body = nlohmann::json{{"error", "request.object: " + checked.why}}.dump();
+      result.log.decision = "error";
+      result.log.error = checked.why;
+      return result;
+    case checker::ObjectVerdict::Outcome::kChecked:
+      break;
   }
-  auto pod = PodOfObject(req.kind.group, req.kind.kind, req.object);
-  if (!pod.ok()) {
-    result.http_status = 400;
-    result.body = nlohmann::json{{"error", "request.object: " + pod.status().message()}}.dump();
-    result.log.decision = "error";
-    result.log.error = pod.status().message();
-    return result;
-  }
-  if (!pod->has_value()) {  // SkipReason lets only kinds with a pod spec through
-    result.body = AllowedText(req.api_version, req.uid);
-    result.log.decision = "allow";
-    return result;
-  }
-  checker::PodToCheck& target = *pod.value();
-  target.ns = req.ns;
-  target.tenant = req.uid;
-  target.deadline = std::min(deadline, start + policy->timeouts.check);
-  // On UPDATE, an image the old object already ran was checked when it came in; only new ones
-  // are checked, so a label change never fails on a registry outage.
-  if (req.operation == "UPDATE" && req.old_object.is_object()) {
-    auto old = ImagesOfObject(req.kind.group, req.kind.kind, req.old_object);
-    if (old.ok()) {
-      for (const auto& use : old.value()) target.known_images.push_back(use.image);
-    }
-  }
-  checker::PodReport report = checker_.CheckPod(target, *policy);
-  policy::Verdict verdict = policy::Decide(std::move(report.findings), *policy);
+  const policy::Verdict& verdict = checked.verdict;
   for (const auto* list : {&verdict.denials, &verdict.warnings}) {
-    for (const auto& f : *list) {
-      CountFinding(f.reason, f.action);
-    }
+    for (const auto& f : *list) CountFinding(f.reason, f.action);
   }
   result.body = verdict.denials.empty() && verdict.warnings.empty()
                     ? AllowedText(req.api_version, req.uid)
                     : BuildResponse(req.api_version, req.uid, verdict)
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   result.log.decision = verdict.allowed() ? "allow" : "deny";
-  result.log.images = report.images;
+  result.log.images = checked.images;
   result.log.denials = verdict.denials.size();
   result.log.warnings = verdict.warnings.size();
   return result;

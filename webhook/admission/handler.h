@@ -1,7 +1,7 @@
-// ReviewHandler: one AdmissionReview in, one answer out: the envelope, what to check
-// (operation, subresource, namespace exemptions, images new versus oldObject), the kind's pod
-// spec handed to checker::Checker::CheckPod, and the policy's verdict as the response. Dry
-// runs are handled exactly like real requests: nothing here has side effects.
+// ReviewHandler: one AdmissionReview in, one answer out. It reads the envelope, hands the
+// object to checker::CheckObject (the one path from an object to a verdict, which `check`
+// takes too) and writes the verdict as the response. Dry runs are handled exactly like real
+// requests: nothing here has side effects.
 // Thread-safety: Handle() may be called concurrently.
 #pragma once
 
@@ -11,7 +11,8 @@
 #include <string_view>
 
 #include "checker/checker.h"
-#include "policy/policy_store.h"
+#include "checker/deadline.h"
+#include "policy/policy.h"
 
 namespace pullguard::admission {
 
@@ -36,16 +37,14 @@ struct HandleResult {
 
 class ReviewHandler {
  public:
-  ReviewHandler(const checker::Checker& checker, const policy::PolicyStore& policies)
-      : checker_(checker), policies_(policies) {}
+  explicit ReviewHandler(const checker::Checker& checker) : checker_(checker) {}
 
-  // `deadline`: when the answer must be ready (the API server's timeout, counted from the
-  // request's arrival, less a margin); the checks stop waiting there.
-  HandleResult Handle(std::string_view body, std::chrono::steady_clock::time_point deadline) const;
+  // `timing`: when the request arrived and the API server's ?timeout=; with `policy` (the one
+  // snapshot the whole review uses) they give the deadline the checks stop waiting at.
+  HandleResult Handle(std::string_view body, const checker::ReviewTiming& timing, const policy::Policy& policy) const;
 
  private:
   const checker::Checker& checker_;
-  const policy::PolicyStore& policies_;
 };
 
 }  // namespace pullguard::admission

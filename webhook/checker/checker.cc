@@ -218,7 +218,7 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
 
   auth::PodCredentialQuery query;
   query.ns = pod.ns;
-  query.pull_secrets = pod.spec.pull_secrets;
+  for (const auto& ref : pod.spec.pull_secrets) query.pull_secrets.push_back({ref.path, ref.name});
   if (pod.kind != "Pod") {
     std::string name = pod.spec.service_account.empty() ? "default" : pod.spec.service_account;
     std::string field = pod.spec.service_account_field.empty() ? pod.prefix + ".serviceAccountName" : pod.spec.service_account_field;

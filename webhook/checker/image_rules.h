@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "checker/image_use.h"
+#include "checker/pod.h"
 #include "common/finding.h"
 #include "policy/policy.h"
 #include "reference/image.h"

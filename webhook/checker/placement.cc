@@ -66,12 +66,6 @@ bool TermAllowsPlatform(const NodeSelectorTerm& term, const Platform& p) {
 
 }  // namespace
 
-bool KnownNodeSelectorOperator(const std::string& op) {
-  return op == "In" || op == "NotIn" || op == "Exists" || op == "DoesNotExist" || op == "Gt" || op == "Lt";
-}
-
-bool KnownTolerationOperator(const std::string& op) { return op.empty() || op == "Equal" || op == "Exists"; }
-
 bool Tolerates(const Toleration& t, const Taint& taint) {
   if (!t.effect.empty() && t.effect != taint.effect) return false;
   if (t.op == "Exists") return t.key.empty() || t.key == taint.key;

@@ -12,43 +12,14 @@
 
 #include "common/nodes.h"
 #include "common/platform.h"
+#include "workload/pod.h"
 
 namespace pullguard::checker {
 
-// One of a node selector term's matchExpressions or matchFields: In, NotIn, Exists,
-// DoesNotExist, Gt, Lt.
-struct NodeSelectorRequirement {
-  std::string key;
-  std::string op;
-  std::vector<std::string> values;
-};
-
-// The terms are ORed; within a term every requirement must hold. A term without any
-// requirement matches no node, as in Kubernetes.
-struct NodeSelectorTerm {
-  std::vector<NodeSelectorRequirement> match_expressions;
-  std::vector<NodeSelectorRequirement> match_fields;  // metadata.name only
-};
-
-struct Toleration {
-  std::string key;       // "" with Exists: every taint
-  std::string op;        // Equal (the default) or Exists
-  std::string value;
-  std::string effect;    // "" : every effect
-};
-
-struct Placement {
-  std::string node_name;  // spec.nodeName: bound without the scheduler
-  std::map<std::string, std::string> node_selector;
-  // affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-  // nullopt when the pod has none.
-  std::optional<std::vector<NodeSelectorTerm>> required_terms;
-  std::vector<Toleration> tolerations;
-};
-
-// The operators Kubernetes accepts for matchExpressions (matchFields: In and NotIn).
-bool KnownNodeSelectorOperator(const std::string& op);
-bool KnownTolerationOperator(const std::string& op);
+using workload::NodeSelectorRequirement;
+using workload::NodeSelectorTerm;
+using workload::Placement;
+using workload::Toleration;
 
 // Does the toleration tolerate the taint (key, value and effect as Kubernetes matches them)?
 bool Tolerates(const Toleration& toleration, const Taint& taint);

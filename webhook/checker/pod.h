@@ -1,5 +1,4 @@
-// A pod spec as the checker sees it, whatever object carried it, and the answer.
-// admission/ decodes it from a Pod or any pod template; `pullguard check` from manifests.
+// What the checker is asked about one pod (its spec, namespace, deadline) and its answer.
 // Thread-safety: value types.
 #pragma once
 
@@ -8,20 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "auth/credential_resolver.h"
-#include "checker/image_use.h"
-#include "checker/placement.h"
 #include "common/finding.h"
+#include "workload/pod.h"
 
 namespace pullguard::checker {
 
-struct PodSpec {
-  std::vector<ImageUse> images;  // init containers, containers, ephemeral containers, image volumes
-  std::vector<auth::SecretRef> pull_secrets;
-  std::string service_account;        // serviceAccountName, else serviceAccount; "" for default
-  std::string service_account_field;  // the field that named it, e.g. spec.template.spec.serviceAccountName
-  Placement placement;  // nodeName, nodeSelector, required node affinity, tolerations
-};
+// The pod model is workload/'s; the checker speaks of it by these names.
+using workload::ImageUse;
+using workload::PodSpec;
 
 struct PodToCheck {
   // "Pod" or the kind carrying a pod template: the API server merges the ServiceAccount's
@@ -34,7 +27,9 @@ struct PodToCheck {
   std::vector<std::string> known_images;
   // Who asks (a review's uid): callers take turns at each registry.
   std::string tenant;
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + std::chrono::seconds(9);
+  // When the caller stops waiting. REQUIRED: there is no default (left unset, it lies in the
+  // past and every registry check times out at once, which a test would see).
+  std::chrono::steady_clock::time_point deadline;
 };
 
 struct PodReport {

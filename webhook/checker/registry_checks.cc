@@ -50,7 +50,7 @@ std::optional<RegistryChecks::Future> RegistryChecks::Launch(const std::string& 
   Future future = promise->get_future().share();
   policy::CacheSettings cache_settings = policy.cache;
   // The probe's own budget starts now, whatever its first caller's deadline.
-  target.deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
+  target.deadline = std::chrono::steady_clock::now() + policy.timeouts.probe;
   target.connect_timeout = policy.timeouts.connect;
   auto finish = [this, key, promise, cache_settings](registry::ProbeResult answer, bool from_registry) {
     if (from_registry) {

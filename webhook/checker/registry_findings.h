@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "checker/image_use.h"
+#include "checker/pod.h"
 #include "common/finding.h"
 #include "registry/probe.h"
 

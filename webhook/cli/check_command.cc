@@ -10,8 +10,8 @@
 #include <memory>
 #include <thread>
 
-#include "admission/workload.h"
 #include "checker/checker.h"
+#include "checker/object_check.h"
 #include "cli/args.h"
 #include "cli/check_report.h"
 #include "cli/commands.h"
@@ -23,6 +23,7 @@
 #include "policy/policy_yaml.h"
 #include "registry/curl_transport.h"
 #include "registry/registry_client.h"
+#include "workload/kinds.h"
 
 namespace pullguard::cli {
 namespace {
@@ -204,55 +205,59 @@ int RunCheck(const std::vector<std::string>& argv) {
   std::unique_ptr<checker::Checker> checker =
       offline ? std::make_unique<checker::Checker>(sources) : std::make_unique<checker::Checker>(client, sources);
 
-  // Which objects to check, in input order.
+  // Which objects to check, in input order: those with a pod spec (the rest are counted as
+  // skipped here, with the words a manifest reader needs).
   struct Job {
     const ManifestObject* source;
-    checker::PodToCheck pod;
-    std::string kind, name, ns;
+    checker::ObjectToCheck object;
+    std::string name;
   };
   std::vector<Job> jobs;
   for (const auto& m : manifests.objects) {
     std::string kind = StringField(m.object, "kind");
     std::string name = MetadataField(m.object, "name");
-    std::string ns = NamespaceOf(m.object, default_ns);
     std::string label = kind + "/" + name;
     if (std::string why = OldGroupReason(m.object); !why.empty()) {
       report.skipped.push_back({m.file, m.line, label, why});
       continue;
     }
-    if (!admission::LocatePodSpec(GroupOf(m.object), kind)) {
+    if (!workload::LocatePodSpec(GroupOf(m.object), kind)) {
       if (kind != "Secret" && kind != "ServiceAccount") report.skipped.push_back({m.file, m.line, label, "no pod spec in a " + kind});
       continue;
     }
-    if (policy.IsNamespaceExempt(ns)) {
-      report.skipped.push_back({m.file, m.line, label, "namespace " + ns + " is exempt"});
-      continue;
-    }
-    auto pod = admission::PodOfObject(GroupOf(m.object), kind, m.object);
-    if (!pod.ok()) {
-      report.problems.push_back({m.file, m.line, "document " + std::to_string(m.document) + ": " + label + ": " +
-                                                     pod.status().message()});
-      continue;
-    }
-    if (!pod->has_value()) continue;
-    Job job{&m, std::move(*pod.value()), kind, name, ns};
-    job.pod.ns = ns;
-    job.pod.tenant = m.file;
-    jobs.push_back(std::move(job));
+    checker::ObjectToCheck object;
+    object.group = GroupOf(m.object);
+    object.kind = kind;
+    object.ns = NamespaceOf(m.object, default_ns);
+    object.object = &m.object;
+    object.tenant = m.file;
+    jobs.push_back({&m, std::move(object), name});
   }
 
   // Every object at once, a few at a time: the engine joins identical images and caches them.
-  std::vector<CheckedObject> results(jobs.size());
+  // Each goes the webhook's own way (checker::CheckObject), its clock starting when it starts.
+  std::vector<std::optional<CheckedObject>> results(jobs.size());
+  std::vector<std::optional<ManifestProblem>> unreadable(jobs.size());
+  std::vector<std::optional<SkippedObject>> exempt(jobs.size());
   std::atomic<size_t> next{0}, done{0};
-  size_t total_images = 0;
-  for (const auto& j : jobs) total_images += j.pod.spec.images.size();
-  bool progress = ::isatty(STDERR_FILENO) && total_images > 20 && !offline;
+  bool progress = ::isatty(STDERR_FILENO) && jobs.size() > 20 && !offline;
   auto work = [&] {
     for (size_t i = next++; i < jobs.size(); i = next++) {
-      Job& j = jobs[i];
-      j.pod.deadline = std::chrono::steady_clock::now() + policy.timeouts.check;
-      checker::PodReport r = checker->CheckPod(j.pod, policy);
-      results[i] = {j.source, j.kind, j.name, j.ns, r.images, policy::Decide(std::move(r.findings), policy)};
+      const Job& j = jobs[i];
+      const ManifestObject& m = *j.source;
+      checker::ObjectVerdict v = checker::CheckObject(*checker, j.object, policy, {std::chrono::steady_clock::now(), std::nullopt});
+      std::string label = j.object.kind + "/" + j.name;
+      switch (v.outcome) {
+        case checker::ObjectVerdict::Outcome::kChecked:
+          results[i] = CheckedObject{j.source, j.object.kind, j.name, j.object.ns, v.images, std::move(v.verdict)};
+          break;
+        case checker::ObjectVerdict::Outcome::kSkipped:
+          exempt[i] = SkippedObject{m.file, m.line, label, v.why};
+          break;
+        case checker::ObjectVerdict::Outcome::kUnreadable:
+          unreadable[i] = ManifestProblem{m.file, m.line, "document " + std::to_string(m.document) + ": " + label + ": " + v.why};
+          break;
+      }
       size_t finished = ++done;
       if (progress) std::cerr << "\rchecking: " << finished << "/" << jobs.size() << " objects" << std::flush;
     }
@@ -263,8 +268,10 @@ int RunCheck(const std::vector<std::string>& argv) {
   work();
   for (auto& t : threads) t.join();
   if (progress) std::cerr << "\r\033[K" << std::flush;
-  for (auto& r : results) {
-    if (r.images > 0) report.objects.push_back(std::move(r));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (results[i] && results[i]->images > 0) report.objects.push_back(std::move(*results[i]));
+    if (exempt[i]) report.skipped.push_back(std::move(*exempt[i]));
+    if (unreadable[i]) report.problems.push_back(std::move(*unreadable[i]));
   }
 
   RenderOptions render;

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <thread>
 
-#include "admission/handler.h"
 #include "checker/checker.h"
 #include "policy/default_policy.h"
 #include "cli/secrets_loader.h"
@@ -211,8 +210,7 @@ int RunServe(const std::vector<std::string>& argv) {
   checker::ClusterSources sources{secrets, accounts, api_nodes.get()};
   std::unique_ptr<checker::Checker> checker = args.Has("offline") ? std::make_unique<checker::Checker>(sources)
                                                                   : std::make_unique<checker::Checker>(client, sources);
-  admission::ReviewHandler handler(*checker, *policies);
-  server::WebhookServer server(options, std::move(certificates).value(), *policies, handler);
+  server::WebhookServer server(options, std::move(certificates).value(), *policies, *checker);
   std::thread signal_thread([&server, signals] {
     int received = 0;
     sigwait(&signals, &received);

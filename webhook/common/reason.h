@@ -29,7 +29,8 @@ enum class Reason {
   kCheckTimedOut,
   kRegistryAddressBlocked,
   kImageNotOnNodes,
-  kPolicyViolation,
+  kNodeCredentialsUnverified,
+  kPolicyViolation,  // last: AllReasons() counts up to it
 };
 
 // What pullguard does with a finding.

@@ -1,11 +1,9 @@
 #include "policy/default_policy.h"
 
-#include "policy/policy_yaml.h"
-
 namespace pullguard::policy {
 
 const Policy& DefaultPolicy() {
-  static const Policy policy = ParsePolicy(DefaultPolicyText(), "built-in policies/default.yaml").value();
+  static const Policy policy;
   return policy;
 }
 

@@ -15,6 +15,12 @@ bool AnyMatch(const std::vector<std::string>& patterns, const std::string& text,
 
 }  // namespace
 
+std::map<Reason, Action> Policy::DefaultActions() {
+  std::map<Reason, Action> actions;
+  for (Reason r : AllReasons()) actions[r] = DefaultAction(r);
+  return actions;
+}
+
 Action Policy::ActionFor(Reason reason) const {
   auto it = actions.find(reason);
   return it == actions.end() ? DefaultAction(reason) : it->second;

@@ -20,10 +20,12 @@ struct ImageRules {
   // "docker.io"). Empty: every registry is allowed.
   std::vector<std::string> allowed_registries;
   Action registry_not_allowed = Action::kDeny;
-  // Images that pull ":latest", explicitly or by having no tag. Default: allowed.
-  Action latest_tag = Action::kIgnore;
+  // Images that pull ":latest", explicitly or by having no tag: a warning (the tag moves).
+  Action latest_tag = Action::kWarn;
   // Images without a digest. Default: allowed.
   Action missing_digest = Action::kIgnore;
+
+  bool operator==(const ImageRules&) const = default;
 };
 
 // How to reach one registry (or every registry matching `host`).
@@ -33,6 +35,8 @@ struct RegistrySettings {
   bool insecure = false;        // plain HTTP
   std::string mirror;           // host[:port] to ask instead
   bool allow_private_address = false;  // may resolve to loopback/private/link-local addresses
+
+  bool operator==(const RegistrySettings&) const = default;
 };
 
 struct CacheSettings {
@@ -40,21 +44,32 @@ struct CacheSettings {
   std::chrono::seconds negative_ttl{30};     // "does not exist", "denied", ...
   std::chrono::seconds stale_if_error{3600}; // an old "exists" stands in when the registry fails
   size_t max_entries = 10000;
+
+  bool operator==(const CacheSettings&) const = default;
 };
 
 struct Timeouts {
   std::chrono::milliseconds connect{3000};
-  // The whole check never takes longer, whatever the API server's ?timeout= allows.
-  std::chrono::milliseconds check{9000};
+  // How long a review (or a `check` of one object) waits for its registry answers, whatever
+  // the API server's ?timeout= allows (timeouts.checkMillis).
+  std::chrono::milliseconds wait{9000};
+  // How long one registry probe may run, from when it starts (timeouts.probeMillis). It may
+  // outlive the review that started it: its late answer fills the cache for the next one.
+  std::chrono::milliseconds probe{15000};
   // Answer this much before the API server's deadline.
   std::chrono::milliseconds margin{500};
+
+  bool operator==(const Timeouts&) const = default;
 };
 
+// Every field's default is written here, once: a Policy{} is the built-in policy, an empty
+// policy file parses to it, and policies/default.yaml spells it out (a test holds them equal).
 struct Policy {
-  // Action per reason code; reasons not named keep DefaultAction() (DESIGN.md's table).
-  std::map<Reason, Action> actions;
+  // Action per reason code: every reason's DefaultAction() (the reasons table), which a
+  // policy file's `actions` overrides.
+  std::map<Reason, Action> actions = DefaultActions();
   // Namespaces whose workloads are not checked at all (globs, e.g. "kube-*").
-  std::vector<std::string> exempt_namespaces;
+  std::vector<std::string> exempt_namespaces{"kube-system"};
   // Images not checked (globs over the image as written and its normalized form; "**" crosses
   // '/', e.g. "registry.example.com/sandbox/**").
   std::vector<std::string> exempt_images;
@@ -75,7 +90,7 @@ struct Policy {
   std::vector<Platform> platforms{{"linux", "amd64", ""}};
   // Take the required platforms from the cluster's nodes (their kubernetes.io/os and
   // kubernetes.io/arch labels) when the Kubernetes API is reachable; `platforms` otherwise.
-  bool platforms_from_nodes = false;
+  bool platforms_from_nodes = true;
   CacheSettings cache;
   Timeouts timeouts;
   size_t per_registry_concurrency = 16;
@@ -84,6 +99,11 @@ struct Policy {
   size_t max_checks_per_object = 100;
   // A node-level docker config (the kubelet's config.json), used after the pod's secrets.
   std::string node_docker_config;
+
+  bool operator==(const Policy&) const = default;
+
+  // The actions of the reasons table.
+  static std::map<Reason, Action> DefaultActions();
 
   // The settings for a registry: the first entry whose host glob matches, or defaults.
   RegistrySettings SettingsFor(const std::string& registry) const;

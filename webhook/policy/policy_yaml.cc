@@ -245,12 +245,15 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
   }
   if (const YAML::Node t = root["timeouts"]) {
     if (r.ExpectMap(t, "timeouts")) {
-      r.CheckKeys(t, "timeouts", {"connectMillis", "checkMillis", "marginMillis"});
+      r.CheckKeys(t, "timeouts", {"connectMillis", "checkMillis", "probeMillis", "marginMillis"});
       if (t["connectMillis"]) {
         if (auto v = ReadCount(r, t["connectMillis"], "timeouts.connectMillis", 1, 60000)) policy.timeouts.connect = std::chrono::milliseconds(*v);
       }
       if (t["checkMillis"]) {
-        if (auto v = ReadCount(r, t["checkMillis"], "timeouts.checkMillis", 1, 30000)) policy.timeouts.check = std::chrono::milliseconds(*v);
+        if (auto v = ReadCount(r, t["checkMillis"], "timeouts.checkMillis", 1, 30000)) policy.timeouts.wait = std::chrono::milliseconds(*v);
+      }
+      if (t["probeMillis"]) {
+        if (auto v = ReadCount(r, t["probeMillis"], "timeouts.probeMillis", 1, 120000)) policy.timeouts.probe = std::chrono::milliseconds(*v);
       }
       if (t["marginMillis"]) {
         if (auto v = ReadCount(r, t["marginMillis"], "timeouts.marginMillis", 0, 10000)) policy.timeouts.margin = std::chrono::milliseconds(*v);

@@ -4,7 +4,8 @@
 
 #include <chrono>
 
-#include "admission/timeout.h"
+#include "checker/deadline.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -22,6 +23,16 @@ bool IsJsonContentType(const std::string& value) {
   return type == "application/json";
 }
 
+// The API server's ?timeout= (a Go duration such as "10s"), or nullopt when absent or not one.
+std::optional<std::chrono::milliseconds> ApiTimeout(const HttpRequest& request) {
+  bool has_timeout = false;
+  std::string text = request.Query("timeout", &has_timeout);
+  if (!has_timeout) return std::nullopt;
+  auto parsed = ParseGoDuration(text);
+  if (!parsed || parsed->count() < 0) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
 Answer JsonError(int status, const std::string& message) {
   return {status, "application/json", nlohmann::json{{"error", message}}.dump()};
 }
@@ -29,8 +40,8 @@ Answer JsonError(int status, const std::string& message) {
 }  // namespace
 
 WebhookServer::WebhookServer(ServerOptions options, std::unique_ptr<CertificateStore> certificates,
-                             policy::PolicyStore& policies, const admission::ReviewHandler& handler)
-    : options_(std::move(options)), certificates_(std::move(certificates)), policies_(policies), handler_(handler) {
+                             policy::PolicyStore& policies, const checker::Checker& checker)
+    : options_(std::move(options)), certificates_(std::move(certificates)), policies_(policies), handler_(checker) {
   ctx_ = SSL_CTX_new(TLS_server_method());
   if (ctx_ != nullptr) {
     SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
@@ -84,20 +95,18 @@ Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& in
     Log(LogLevel::kWarn, "review rejected", {{"status", 415}, {"error", "wrong Content-Type"}});
     return JsonError(415, "Content-Type must be application/json");
   }
-  bool has_timeout = false;
-  std::string timeout = request.Query("timeout", &has_timeout);
-  std::optional<std::chrono::milliseconds> api_timeout;
-  if (has_timeout) api_timeout = admission::ParseGoDuration(timeout);
-  auto margin = policies_.Current()->timeouts.margin;
-  // The API server's clock started when it sent the request: count from its first byte.
-  auto deadline = info.arrived + admission::CheckBudget(api_timeout, margin);
+  // The API server's clock started when it sent the request: count from its first byte. One
+  // policy snapshot serves the whole review (a reload meanwhile applies to the next one).
+  checker::ReviewTiming timing{info.arrived, ApiTimeout(request)};
+  std::shared_ptr<const policy::Policy> policy = policies_.Current();
+  auto deadline = checker::AnswerDeadline(timing, *policy);
   if (!large_reviews_.Enter(request.body.size(), deadline)) {
     // Busy with other large reviews until the deadline: the API server's failurePolicy decides.
     ObserveReview(ReviewDecision::kError, 0);
     CountRefused(503);
     return JsonError(503, "pullguard is busy with other large reviews; retry");
   }
-  admission::HandleResult result = handler_.Handle(request.body, deadline);
+  admission::HandleResult result = handler_.Handle(request.body, timing, *policy);
   large_reviews_.Leave(request.body.size());
   // A large review's tens of megabytes go back to the system now, not at some later malloc.
   if (request.body.size() >= kLargeReview) ::malloc_trim(0);

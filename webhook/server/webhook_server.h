@@ -25,7 +25,7 @@ namespace pullguard::server {
 class WebhookServer {
  public:
   WebhookServer(ServerOptions options, std::unique_ptr<CertificateStore> certificates,
-                policy::PolicyStore& policies, const admission::ReviewHandler& handler);
+                policy::PolicyStore& policies, const checker::Checker& checker);
   ~WebhookServer();
 
   // Binds, then serves until Stop(). Returns an error when it cannot bind or set up TLS.
@@ -43,7 +43,7 @@ class WebhookServer {
   ServerOptions options_;
   std::unique_ptr<CertificateStore> certificates_;
   policy::PolicyStore& policies_;
-  const admission::ReviewHandler& handler_;
+  const admission::ReviewHandler handler_;
   SSL_CTX* ctx_ = nullptr;
   BodyGate large_reviews_{256 * 1024, 1};
   std::unique_ptr<HttpsServer> http_;

@@ -1,8 +1,8 @@
-#include "admission/workload.h"
+#include "workload/kinds.h"
 
-#include "admission/pod_spec.h"
+#include "workload/pod_spec.h"
 
-namespace pullguard::admission {
+namespace pullguard::workload {
 namespace {
 
 struct Adapter {
@@ -48,24 +48,24 @@ const std::vector<std::string>& KindsWithPodSpec() {
   return kinds;
 }
 
-Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
+Result<std::vector<ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
                                                       const nlohmann::json& object) {
   std::string prefix;
   ASSIGN_OR_RETURN(const nlohmann::json* spec, FindPodSpec(group, kind, object, &prefix));
-  if (spec == nullptr) return std::vector<checker::ImageUse>{};
+  if (spec == nullptr) return std::vector<ImageUse>{};
   return ImagesOfPodSpec(*spec, prefix);
 }
 
-Result<std::optional<checker::PodToCheck>> PodOfObject(const std::string& group, const std::string& kind,
+Result<std::optional<PodOfKind>> PodOfObject(const std::string& group, const std::string& kind,
                                                        const nlohmann::json& object) {
   std::string prefix;
   ASSIGN_OR_RETURN(const nlohmann::json* spec, FindPodSpec(group, kind, object, &prefix));
-  if (spec == nullptr) return std::optional<checker::PodToCheck>{};
-  checker::PodToCheck pod;
+  if (spec == nullptr) return std::optional<PodOfKind>{};
+  PodOfKind pod;
   pod.kind = kind;
   pod.prefix = prefix;
   ASSIGN_OR_RETURN(pod.spec, DecodePodSpec(*spec, prefix));
-  return std::optional<checker::PodToCheck>{std::move(pod)};
+  return std::optional<PodOfKind>{std::move(pod)};
 }
 
 Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::string& kind,
@@ -85,4 +85,4 @@ Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::s
   return node;
 }
 
-}  // namespace pullguard::admission
+}  // namespace pullguard::workload

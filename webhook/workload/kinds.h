@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "checker/pod.h"
+#include "workload/pod.h"
 #include "common/status.h"
 
-namespace pullguard::admission {
+namespace pullguard::workload {
 
 struct PodSpecLocation {
   std::vector<std::string> keys;  // path of JSON keys from the object to the pod spec
@@ -32,12 +32,18 @@ Result<const nlohmann::json*> FindPodSpec(const std::string& group, const std::s
 
 // Images of `object` of that kind. An object without the pod spec at its place (a partial
 // manifest) yields InvalidArgument naming the missing field.
-Result<std::vector<checker::ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
+Result<std::vector<ImageUse>> ImagesOfObject(const std::string& group, const std::string& kind,
                                                       const nlohmann::json& object);
 
-// The pod of `object` as the checker takes it (kind, prefix, decoded spec; the caller adds
-// namespace, deadline and tenant), or nullopt for kinds without a pod spec.
-Result<std::optional<checker::PodToCheck>> PodOfObject(const std::string& group, const std::string& kind,
+// A kind's pod: the kind, the pod spec's field path and the decoded spec.
+struct PodOfKind {
+  std::string kind;
+  std::string prefix;  // spec, spec.template.spec, ...
+  PodSpec spec;
+};
+
+// The pod of `object`, or nullopt for kinds without a pod spec.
+Result<std::optional<PodOfKind>> PodOfObject(const std::string& group, const std::string& kind,
                                                        const nlohmann::json& object);
 
-}  // namespace pullguard::admission
+}  // namespace pullguard::workload

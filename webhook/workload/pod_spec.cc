@@ -1,6 +1,6 @@
-#include "admission/pod_spec.h"
+#include "workload/pod_spec.h"
 
-namespace pullguard::admission {
+namespace pullguard::workload {
 namespace {
 
 using nlohmann::json;
@@ -13,7 +13,7 @@ Result<std::string> OptionalString(const json& obj, const char* key, const std::
   return it->get<std::string>();
 }
 
-Status AddContainers(const json& spec, const std::string& prefix, const char* field, std::vector<checker::ImageUse>& out) {
+Status AddContainers(const json& spec, const std::string& prefix, const char* field, std::vector<ImageUse>& out) {
   auto it = spec.find(field);
   if (it == spec.end() || it->is_null()) return Status::Ok();
   std::string path = prefix + "." + field;
@@ -33,7 +33,7 @@ Status AddContainers(const json& spec, const std::string& prefix, const char* fi
   return Status::Ok();
 }
 
-Status AddImageVolumes(const json& spec, const std::string& prefix, std::vector<checker::ImageUse>& out) {
+Status AddImageVolumes(const json& spec, const std::string& prefix, std::vector<ImageUse>& out) {
   auto it = spec.find("volumes");
   if (it == spec.end() || it->is_null()) return Status::Ok();
   std::string path = prefix + ".volumes";
@@ -53,8 +53,8 @@ Status AddImageVolumes(const json& spec, const std::string& prefix, std::vector<
   return Status::Ok();
 }
 
-Result<std::vector<auth::SecretRef>> PullSecretRefs(const json& spec, const std::string& prefix) {
-  std::vector<auth::SecretRef> refs;
+Result<std::vector<PullSecretRef>> PullSecretRefs(const json& spec, const std::string& prefix) {
+  std::vector<PullSecretRef> refs;
   auto it = spec.find("imagePullSecrets");
   if (it == spec.end() || it->is_null()) return refs;
   std::string path = prefix + ".imagePullSecrets";
@@ -94,8 +94,8 @@ Result<std::vector<std::string>> OptionalStrings(const json& obj, const char* ke
   return out;
 }
 
-Result<std::vector<checker::NodeSelectorRequirement>> Requirements(const json& term, const char* key, const std::string& path) {
-  std::vector<checker::NodeSelectorRequirement> out;
+Result<std::vector<NodeSelectorRequirement>> Requirements(const json& term, const char* key, const std::string& path) {
+  std::vector<NodeSelectorRequirement> out;
   auto it = term.find(key);
   if (it == term.end() || it->is_null()) return out;
   if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
@@ -103,10 +103,10 @@ Result<std::vector<checker::NodeSelectorRequirement>> Requirements(const json& t
     const json& r = (*it)[i];
     std::string item = path + "[" + std::to_string(i) + "]";
     if (!r.is_object()) return Status::InvalidArgument(item + " must be an object");
-    checker::NodeSelectorRequirement req;
+    NodeSelectorRequirement req;
     ASSIGN_OR_RETURN(req.key, OptionalString(r, "key", item + ".key"));
     ASSIGN_OR_RETURN(req.op, OptionalString(r, "operator", item + ".operator"));
-    if (!checker::KnownNodeSelectorOperator(req.op)) {
+    if (!KnownNodeSelectorOperator(req.op)) {
       return Status::InvalidArgument(item + ".operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt");
     }
     ASSIGN_OR_RETURN(req.values, OptionalStrings(r, "values", item + ".values"));
@@ -116,8 +116,8 @@ Result<std::vector<checker::NodeSelectorRequirement>> Requirements(const json& t
 }
 
 // affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.
-Result<std::optional<std::vector<checker::NodeSelectorTerm>>> RequiredNodeAffinity(const json& spec, const std::string& prefix) {
-  std::optional<std::vector<checker::NodeSelectorTerm>> none;
+Result<std::optional<std::vector<NodeSelectorTerm>>> RequiredNodeAffinity(const json& spec, const std::string& prefix) {
+  std::optional<std::vector<NodeSelectorTerm>> none;
   std::string path = prefix + ".affinity";
   const json* at = &spec;
   for (const char* key : {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"}) {
@@ -129,14 +129,14 @@ Result<std::optional<std::vector<checker::NodeSelectorTerm>>> RequiredNodeAffini
   }
   path += ".nodeSelectorTerms";
   auto it = at->find("nodeSelectorTerms");
-  std::vector<checker::NodeSelectorTerm> terms;
+  std::vector<NodeSelectorTerm> terms;
   if (it == at->end() || it->is_null()) return std::optional(terms);  // required, yet empty: no node
   if (!it->is_array()) return Status::InvalidArgument(path + " must be a list");
   for (size_t i = 0; i < it->size(); ++i) {
     const json& t = (*it)[i];
     std::string item = path + "[" + std::to_string(i) + "]";
     if (!t.is_object()) return Status::InvalidArgument(item + " must be an object");
-    checker::NodeSelectorTerm term;
+    NodeSelectorTerm term;
     ASSIGN_OR_RETURN(term.match_expressions, Requirements(t, "matchExpressions", item + ".matchExpressions"));
     ASSIGN_OR_RETURN(term.match_fields, Requirements(t, "matchFields", item + ".matchFields"));
     terms.push_back(std::move(term));
@@ -144,8 +144,8 @@ Result<std::optional<std::vector<checker::NodeSelectorTerm>>> RequiredNodeAffini
   return std::optional(terms);
 }
 
-Result<std::vector<checker::Toleration>> Tolerations(const json& spec, const std::string& prefix) {
-  std::vector<checker::Toleration> out;
+Result<std::vector<Toleration>> Tolerations(const json& spec, const std::string& prefix) {
+  std::vector<Toleration> out;
   auto it = spec.find("tolerations");
   if (it == spec.end() || it->is_null()) return out;
   std::string path = prefix + ".tolerations";
@@ -154,10 +154,10 @@ Result<std::vector<checker::Toleration>> Tolerations(const json& spec, const std
     const json& t = (*it)[i];
     std::string item = path + "[" + std::to_string(i) + "]";
     if (!t.is_object()) return Status::InvalidArgument(item + " must be an object");
-    checker::Toleration toleration;
+    Toleration toleration;
     ASSIGN_OR_RETURN(toleration.key, OptionalString(t, "key", item + ".key"));
     ASSIGN_OR_RETURN(toleration.op, OptionalString(t, "operator", item + ".operator"));
-    if (!checker::KnownTolerationOperator(toleration.op)) return Status::InvalidArgument(item + ".operator must be Equal or Exists");
+    if (!KnownTolerationOperator(toleration.op)) return Status::InvalidArgument(item + ".operator must be Equal or Exists");
     ASSIGN_OR_RETURN(toleration.value, OptionalString(t, "value", item + ".value"));
     ASSIGN_OR_RETURN(toleration.effect, OptionalString(t, "effect", item + ".effect"));
     out.push_back(std::move(toleration));
@@ -165,8 +165,8 @@ Result<std::vector<checker::Toleration>> Tolerations(const json& spec, const std
   return out;
 }
 
-Result<checker::Placement> PlacementOf(const json& spec, const std::string& prefix) {
-  checker::Placement placement;
+Result<Placement> PlacementOf(const json& spec, const std::string& prefix) {
+  Placement placement;
   ASSIGN_OR_RETURN(placement.node_name, OptionalString(spec, "nodeName", prefix + ".nodeName"));
   ASSIGN_OR_RETURN(placement.node_selector, NodeSelector(spec, prefix));
   ASSIGN_OR_RETURN(placement.required_terms, RequiredNodeAffinity(spec, prefix));
@@ -176,9 +176,9 @@ Result<checker::Placement> PlacementOf(const json& spec, const std::string& pref
 
 }  // namespace
 
-Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const json& pod_spec, const std::string& prefix) {
+Result<std::vector<ImageUse>> ImagesOfPodSpec(const json& pod_spec, const std::string& prefix) {
   if (!pod_spec.is_object()) return Status::InvalidArgument(prefix + " must be an object");
-  std::vector<checker::ImageUse> out;
+  std::vector<ImageUse> out;
   // The kubelet pulls init containers first; report in that order too.
   RETURN_IF_ERROR(AddContainers(pod_spec, prefix, "initContainers", out));
   RETURN_IF_ERROR(AddContainers(pod_spec, prefix, "containers", out));
@@ -187,8 +187,8 @@ Result<std::vector<checker::ImageUse>> ImagesOfPodSpec(const json& pod_spec, con
   return out;
 }
 
-Result<checker::PodSpec> DecodePodSpec(const json& pod_spec, const std::string& prefix) {
-  checker::PodSpec spec;
+Result<PodSpec> DecodePodSpec(const json& pod_spec, const std::string& prefix) {
+  PodSpec spec;
   ASSIGN_OR_RETURN(spec.images, ImagesOfPodSpec(pod_spec, prefix));
   ASSIGN_OR_RETURN(spec.pull_secrets, PullSecretRefs(pod_spec, prefix));
   ASSIGN_OR_RETURN(spec.placement, PlacementOf(pod_spec, prefix));
@@ -203,4 +203,4 @@ Result<checker::PodSpec> DecodePodSpec(const json& pod_spec, const std::string& 
   return spec;
 }
 
-}  // namespace pullguard::admission
+}  // namespace pullguard::workload
