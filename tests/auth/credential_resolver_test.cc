@@ -1,5 +1,5 @@
 // The one credential resolver: pod secrets, then the ServiceAccount's, then the node's, with
-// findings for what gives no credentials.
+// facts for what gives no credentials (checker/credential_findings words them).
 #include <catch2/catch.hpp>
 
 #include "auth/credential_resolver.h"
@@ -46,7 +46,7 @@ TEST_CASE("pod secrets first, then the ServiceAccount's, then the node's: the ku
   q.service_account = ServiceAccountRef{"builder", "spec.template.spec.serviceAccountName"};
   q.image_names = {"ghcr.io/org/app"};
   PodCredentials got = resolver.Resolve(q, node);
-  CHECK(got.findings.empty());
+  CHECK(got.facts.empty());
   auto creds = got.credentials.Lookup("ghcr.io/org/app");
   REQUIRE(creds.size() == 3);
   CHECK(creds[0].source == "secret shop/pod-secret");
@@ -58,7 +58,7 @@ TEST_CASE("pod secrets first, then the ServiceAccount's, then the node's: the ku
   CHECK(resolver.Resolve(q, nullptr).credentials.Lookup("ghcr.io/org/app").size() == 1);
 }
 
-TEST_CASE("missing, broken and unrelated secrets, and a missing ServiceAccount, become findings") {
+TEST_CASE("missing, broken and unrelated secrets, and a missing ServiceAccount, become facts") {
   StaticSecretSource secrets;
   secrets.Add(DockerSecret("shop", "other-registry", "quay.io"));
   PullSecret opaque;
@@ -77,22 +77,34 @@ TEST_CASE("missing, broken and unrelated secrets, and a missing ServiceAccount, 
   q.service_account = ServiceAccountRef{"robot", "spec.template.spec.serviceAccountName"};
   q.image_names = {"ghcr.io/org/app"};
   PodCredentials got = resolver.Resolve(q, nullptr);
-  REQUIRE(got.findings.size() == 5);
-  CHECK(FormatFinding(got.findings[0]) ==
-        "spec.template.spec.serviceAccountName \"robot\": ServiceAccountMissing: ServiceAccount shop/robot does not "
-        "exist, so no pod will be created; create it (kubectl create serviceaccount robot -n shop) or fix "
-        "serviceAccountName");
-  CHECK(FormatFinding(got.findings[1]) ==
-        "p[0] \"ghost\": PullSecretMissing: secret shop/ghost does not exist; create it (kubectl create secret "
-        "docker-registry ghost -n shop ...) or fix the name");
-  CHECK(got.findings[2].detail == "secret shop/other-registry has no entry for any registry this pod uses (ghcr.io)");
-  CHECK(got.findings[3].detail == "secret shop/opaque: type Opaque is not kubernetes.io/dockerconfigjson");
-  CHECK_THAT(got.findings[4].detail, Catch::StartsWith("secret shop/broken: .dockerconfigjson does not decode"));
+  REQUIRE(got.facts.size() == 5);
+  struct Expected {
+    CredentialProblem problem;
+    const char* path;
+    const char* name;
+  };
+  const Expected expected[] = {
+      {CredentialProblem::kServiceAccountMissing, "spec.template.spec.serviceAccountName", "robot"},
+      {CredentialProblem::kSecretMissing, "p[0]", "ghost"},
+      {CredentialProblem::kSecretUnused, "p[1]", "other-registry"},
+      {CredentialProblem::kSecretInvalid, "p[2]", "opaque"},
+      {CredentialProblem::kSecretInvalid, "p[3]", "broken"},
+  };
+  for (size_t i = 0; i < 5; ++i) {
+    INFO(i);
+    CHECK(got.facts[i].problem == expected[i].problem);
+    CHECK(got.facts[i].path == expected[i].path);
+    CHECK(got.facts[i].name == expected[i].name);
+    CHECK(got.facts[i].ns == "shop");
+  }
+  CHECK(got.facts[2].detail == "ghcr.io");
+  CHECK(got.facts[3].detail == "type Opaque is not kubernetes.io/dockerconfigjson");
+  CHECK_THAT(got.facts[4].detail, Catch::StartsWith(".dockerconfigjson does not decode"));
   CHECK(got.credentials.Lookup("ghcr.io/org/app").empty());
   // "default" exists in every namespace, with no pull secrets.
   q.pull_secrets.clear();
   q.service_account = ServiceAccountRef{"default", "spec.template.spec.serviceAccountName"};
-  CHECK(resolver.Resolve(q, nullptr).findings.empty());
+  CHECK(resolver.Resolve(q, nullptr).facts.empty());
 }
 
 TEST_CASE("a secret covers a pod by the images' own names, path prefixes included") {
@@ -103,9 +115,9 @@ TEST_CASE("a secret covers a pod by the images' own names, path prefixes include
   q.ns = "shop";
   q.pull_secrets = {{"p[0]", "team-only"}};
   q.image_names = {"registry.example.com/other/app"};
-  REQUIRE(resolver.Resolve(q, nullptr).findings.size() == 1);  // no entry for this image
+  REQUIRE(resolver.Resolve(q, nullptr).facts.size() == 1);  // no entry for this image
   q.image_names = {"registry.example.com/team/app"};
-  CHECK(resolver.Resolve(q, nullptr).findings.empty());
+  CHECK(resolver.Resolve(q, nullptr).facts.empty());
 }
 
 TEST_CASE("regression: a Secret with fields of the wrong type is an error, never an exception") {

@@ -5,16 +5,6 @@ namespace {
 
 constexpr size_t kMaxMemo = 1024;
 
-Finding Named(const std::string& path, const std::string& name, Reason reason, std::string detail, std::string fix) {
-  Finding f;
-  f.path = path;
-  f.image = name;
-  f.reason = reason;
-  f.detail = std::move(detail);
-  f.fix = std::move(fix);
-  return f;
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const Keyring>> CredentialResolver::SecretKeyring(const PullSecret& secret) const {
@@ -41,22 +31,16 @@ Result<std::shared_ptr<const Keyring>> CredentialResolver::SecretKeyring(const P
 }
 
 void CredentialResolver::AddServiceAccountSecrets(const PodCredentialQuery& query, std::vector<SecretRef>& refs,
-                                                  std::vector<Finding>& findings) const {
+                                                  std::vector<CredentialFact>& facts) const {
   if (accounts_ == nullptr || !query.service_account) return;
   const ServiceAccountRef& sa = *query.service_account;
-  std::string where = query.ns + "/" + sa.name;
   auto got = accounts_->PullSecretsOf(query.ns, sa.name);
   if (!got.ok()) {
-    findings.push_back(Named(sa.field, sa.name, Reason::kServiceAccountMissing,
-                             "ServiceAccount " + where + " could not be read: " + got.status().message(),
-                             "check pullguard's RBAC (get serviceaccounts)"));
+    facts.push_back({CredentialProblem::kServiceAccountUnreadable, sa.field, sa.name, query.ns, got.status().message()});
     return;
   }
   if (!got.value()) {
-    findings.push_back(Named(sa.field, sa.name, Reason::kServiceAccountMissing,
-                             "ServiceAccount " + where + " does not exist, so no pod will be created",
-                             "create it (kubectl create serviceaccount " + sa.name + " -n " + query.ns + ") or fix " +
-                                 sa.field.substr(sa.field.rfind('.') + 1)));
+    facts.push_back({CredentialProblem::kServiceAccountMissing, sa.field, sa.name, query.ns, ""});
     return;
   }
   const auto& names = *got.value();
@@ -69,31 +53,26 @@ PodCredentials CredentialResolver::Resolve(const PodCredentialQuery& query, std:
   PodCredentials out;
   if (node) out.credentials.node = *node;
   std::vector<SecretRef> refs = query.pull_secrets;
-  AddServiceAccountSecrets(query, refs, out.findings);
+  AddServiceAccountSecrets(query, refs, out.facts);
   if (secrets_ == nullptr) return out;
   for (const auto& ref : refs) {
-    std::string where = query.ns + "/" + ref.name;
+    auto fact = [&](CredentialProblem problem, std::string detail) {
+      out.facts.push_back({problem, ref.path, ref.name, query.ns, std::move(detail)});
+    };
     auto got = secrets_->Get(query.ns, ref.name);
     if (!got.ok()) {
-      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretInvalid,
-                                   "secret " + where + " could not be read: " + got.status().message(),
-                                   "check pullguard's access to secrets in " + query.ns));
+      fact(CredentialProblem::kSecretUnreadable, got.status().message());
       continue;
     }
     if (!got.value()) {
-      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretMissing, "secret " + where + " does not exist",
-                                   "create it (kubectl create secret docker-registry " + ref.name + " -n " + query.ns +
-                                       " ...) or fix the name"));
+      fact(CredentialProblem::kSecretMissing, "");
       continue;
     }
-    const PullSecret& secret = **got;
     // The kubelet skips secrets of other types or without their key; one that does not parse
     // fails the pull. Either way it gives no credentials, and the user should know.
-    auto keyring = SecretKeyring(secret);
+    auto keyring = SecretKeyring(**got);
     if (!keyring.ok()) {
-      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretInvalid,
-                                   "secret " + where + ": " + keyring.status().message(),
-                                   "recreate it with kubectl create secret docker-registry"));
+      fact(CredentialProblem::kSecretInvalid, keyring.status().message());
       continue;
     }
     const Keyring& one = *keyring.value();
@@ -105,9 +84,7 @@ PodCredentials CredentialResolver::Resolve(const PodCredentialQuery& query, std:
         std::string registry = name.substr(0, name.find('/'));
         if (used.find(registry) == std::string::npos) used += (used.empty() ? "" : ", ") + registry;
       }
-      out.findings.push_back(Named(ref.path, ref.name, Reason::kPullSecretInvalid,
-                                   "secret " + where + " has no entry for any registry this pod uses (" + used + ")",
-                                   "add an entry for the registry, or drop the secret from the pod"));
+      fact(CredentialProblem::kSecretUnused, used);
     }
     out.credentials.secrets.Add(one);
   }

@@ -1,8 +1,8 @@
 // CredentialResolver: the one answer to "which credentials does this pod pull with?", as the
 // kubelet gives it: the pod's imagePullSecrets, then its ServiceAccount's (for pod templates;
 // the API server merges them into Pods itself), then the node's docker config. Secrets that
-// are missing or give no credentials, and a ServiceAccount that does not exist, become
-// findings named by field path and secret (never by content).
+// are missing or give no credentials, and a ServiceAccount that does not exist, are facts
+// named by field path and name (never by content); the checker words them.
 // Thread-safety: Resolve() may be called concurrently; the sources must be thread-safe.
 #pragma once
 
@@ -15,7 +15,6 @@
 
 #include "auth/pull_secrets.h"
 #include "auth/secret_source.h"
-#include "common/finding.h"
 
 namespace pullguard::auth {
 
@@ -39,9 +38,27 @@ struct PodCredentialQuery {
   std::vector<std::string> image_names;
 };
 
+// What keeps a pull secret or the ServiceAccount from giving credentials.
+enum class CredentialProblem {
+  kSecretMissing,             // the Secret does not exist
+  kSecretUnreadable,          // the API would not give it (detail: the API's error)
+  kSecretInvalid,             // wrong type, missing key, does not parse (detail: what)
+  kSecretUnused,              // no entry for any registry the pod uses (detail: those registries)
+  kServiceAccountMissing,     // the ServiceAccount does not exist
+  kServiceAccountUnreadable,  // the API would not give it (detail: the API's error)
+};
+
+struct CredentialFact {
+  CredentialProblem problem;
+  std::string path;    // the field that names it: spec.imagePullSecrets[0], ...serviceAccountName
+  std::string name;    // the Secret's or ServiceAccount's name
+  std::string ns;
+  std::string detail;  // technical, never secret material
+};
+
 struct PodCredentials {
   CredentialSet credentials;
-  std::vector<Finding> findings;
+  std::vector<CredentialFact> facts;
 };
 
 class CredentialResolver {
@@ -54,7 +71,7 @@ class CredentialResolver {
 
  private:
   void AddServiceAccountSecrets(const PodCredentialQuery& query, std::vector<SecretRef>& refs,
-                                std::vector<Finding>& findings) const;
+                                std::vector<CredentialFact>& facts) const;
   // A usable secret's keyring, or why it gives none, memoized by the secret's name and bytes:
   // a burst of pods names the same few secrets, and parsing their JSON and hashing their
   // credentials' identities on every review was most of a warm review's cost.

@@ -4,20 +4,14 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "checker/image_rules.h"
+#include "checker/credential_findings.h"
+#include "checker/finding_at.h"
 #include "checker/registry_findings.h"
 #include "common/log.h"
 #include "common/metrics.h"
-#include "reference/image.h"
 
 namespace pullguard::checker {
 namespace {
-
-struct Parsed {
-  const ImageUse* use;
-  reference::Image image;
-  std::string normalized;
-};
 
 // Where the registry of an image is asked, from the policy: its mirror first, then itself.
 std::vector<registry::RegistryHost> HostsFromPolicy(const std::string& registry, const policy::Policy& policy) {
@@ -39,34 +33,13 @@ std::vector<registry::RegistryHost> HostsFromPolicy(const std::string& registry,
   return hosts;
 }
 
-// Offline, a registry host such as "Team" is not looked up; say what the kubelet would do.
-Finding UnlookedHostFinding(const Parsed& p, const std::string& meant) {
-  Finding f;
-  f.path = p.use->path;
-  f.image = p.use->image;
-  f.normalized = p.normalized;
-  f.reason = Reason::kRegistryUnresolvable;
-  // The essentials first: a warning longer than 120 characters loses its fix.
-  f.detail = "did you mean \"" + meant + "\"? \"" + p.image.registry() + "\" is a host";
-  f.fix = "the kubelet would pull from a registry named " + p.image.registry() +
-          " (not looked up: offline); Docker Hub names are lowercase";
-  f.action = Action::kWarn;  // a guess without asking DNS never denies
-  f.action_fixed = true;
-  return f;
-}
-
 // imagePullPolicy Never and no node the pod may land on lists the image.
-Finding NotOnNodesFinding(const Parsed& p, const NodeHolding& holding) {
-  Finding f;
-  f.path = p.use->path;
-  f.image = p.use->image;
-  f.normalized = p.normalized;
-  f.reason = Reason::kImageNotOnNodes;
-  f.detail = "imagePullPolicy is Never and none of the " + std::to_string(holding.eligible) + " node" +
-             (holding.eligible == 1 ? "" : "s") +
-             " the pod may land on lists it (nodes list at most 50 images, so it may be there unlisted)";
-  f.fix = "pre-pull it on every node (a DaemonSet), set imagePullPolicy: IfNotPresent, or list it under prepulled";
-  return f;
+Finding NotOnNodesFinding(const ImageUse& use, const ParsedImage& p, const NodeHolding& holding) {
+  return FindingAt(use, p.normalized, Reason::kImageNotOnNodes,
+                   "imagePullPolicy is Never and none of the " + std::to_string(holding.eligible) + " node" +
+                       (holding.eligible == 1 ? "" : "s") +
+                       " the pod may land on lists it (nodes list at most 50 images, so it may be there unlisted)",
+                   "pre-pull it on every node (a DaemonSet), set imagePullPolicy: IfNotPresent, or list it under prepulled");
 }
 
 // The image is on nodes the pod may land on and the kubelet will not pull it there: what the
@@ -75,15 +48,6 @@ void SoftenForHolders(Finding& f, const NodeHolding& holding) {
   f.at_most_warn = true;
   f.detail += "; imagePullPolicy IfNotPresent and the image is " + holding.Describe() +
               (holding.OnEveryNode() ? ", so the pod starts" : ", so it starts there and fails elsewhere");
-}
-
-// The kubelet pulls without a pull secret it cannot read or use ("Unable to retrieve some
-// image pull secrets ...; attempting to pull the image may not succeed"): when every image of
-// the pod was found with the credentials it has, the pod starts, and the secret only warns.
-void SoftenForWorkingPulls(Finding& f) {
-  if (f.reason != Reason::kPullSecretMissing && f.reason != Reason::kPullSecretInvalid) return;
-  f.at_most_warn = true;
-  f.detail += "; the pod's images pull without it";
 }
 
 }  // namespace
@@ -143,79 +107,29 @@ std::vector<Platform> Checker::PlatformsFor(const Placement& placement, const po
   return RequiredPlatforms(policy.platforms, placement);
 }
 
-PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
-  PodReport report;
-  // A DaemonSet's pods also carry the tolerations its controller adds; other pods are placed
-  // by their spec as it is (no copy on the warm path).
-  Placement daemon_placement;
-  if (pod.kind == "DaemonSet") {
-    daemon_placement = pod.spec.placement;
-    auto added = DaemonSetTolerations();
-    daemon_placement.tolerations.insert(daemon_placement.tolerations.end(), added.begin(), added.end());
-  }
-  const Placement& placement = pod.kind == "DaemonSet" ? daemon_placement : pod.spec.placement;
-  std::vector<Finding>& findings = report.findings;
-  bool probe = registry_checks_ != nullptr && policy.check_registries;
-  std::set<std::string> known(pod.known_images.begin(), pod.known_images.end());
-  // Each distinct image is parsed once and checked once, however many containers name it
-  // (a review of 50,000 containers of one image is one check, not 50,000).
-  std::unordered_map<std::string, size_t> parsed_index;  // image as written -> parsed
-  std::vector<Parsed> parsed;
-  std::vector<std::pair<const ImageUse*, size_t>> to_probe;  // use, parsed index
-  std::vector<std::pair<const ImageUse*, size_t>> never_pulled;  // use, parsed index
-  bool unchecked_pulls = false;  // an image the kubelet pulls that no registry check covers
-  for (const auto& use : pod.spec.images) {
-    if (known.count(use.image) > 0) continue;
-    auto [slot, fresh] = parsed_index.try_emplace(use.image, parsed.size());
-    if (fresh) {
-      auto image = reference::ParseImage(use.image);
-      if (!image.ok()) {
-        if (!policy.IsImageExempt(use.image, "")) {
-          ++report.images;
-          findings.push_back(InvalidReferenceFinding(use, image.error()));
-        }
-        parsed_index.erase(slot);  // an invalid image is reported per use
-        continue;
-      }
-      std::string normalized = image->Normalized();
-      parsed.push_back({&use, std::move(image).value(), normalized});
-    }
-    const Parsed& p = parsed[slot->second];
-    if (policy.IsImageExempt(use.image, p.normalized)) {
-      unchecked_pulls = true;  // the kubelet pulls it all the same
-      continue;
-    }
-    ++report.images;
-    auto rule_findings = RuleFindings(use, p.image, policy);
-    findings.insert(findings.end(), rule_findings.begin(), rule_findings.end());
-    // Registries outside the allowed list are never contacted (a rule finding says why).
-    if (!policy.IsRegistryAllowed(p.image.registry())) {
-      unchecked_pulls = true;
-      continue;
-    }
-    // The kubelet never pulls it: only the nodes matter.
-    if (PullPolicyOf(use.pull_policy, p.image) == PullPolicy::kNever) {
-      never_pulled.emplace_back(&use, slot->second);
-      continue;
-    }
-    if (!probe) {
-      std::string meant = LowercaseHostSuggestion(use.image, p.image.registry());
-      if (!meant.empty()) findings.push_back(UnlookedHostFinding({&use, p.image, p.normalized}, meant));
-      continue;
-    }
-    to_probe.emplace_back(&use, slot->second);
-  }
-  for (const auto& [use, index] : never_pulled) {
-    const Parsed& p = parsed[index];
-    NodeHolding holding = HoldingOf(use->image, p.normalized, placement, policy);
+Placement Checker::PlacementOf(const PodToCheck& pod) {
+  // A DaemonSet's pods also carry the tolerations its controller adds.
+  if (pod.kind != "DaemonSet") return pod.spec.placement;
+  Placement placement = pod.spec.placement;
+  auto added = DaemonSetTolerations();
+  placement.tolerations.insert(placement.tolerations.end(), added.begin(), added.end());
+  return placement;
+}
+
+void Checker::AddNeverPulledFindings(const PullPlan& plan, const Placement& placement, const policy::Policy& policy,
+                                     std::vector<Finding>& findings) const {
+  for (const auto& planned : plan.never_pulled) {
+    const ParsedImage& p = plan.parsed[planned.parsed];
+    NodeHolding holding = HoldingOf(planned.use->image, p.normalized, placement, policy);
     // Unknown nodes, or none it may land on (it stays Pending): nothing to say.
     if (holding.known && holding.eligible > 0 && !holding.OnSomeNode()) {
-      findings.push_back(NotOnNodesFinding({use, p.image, p.normalized}, holding));
+      findings.push_back(NotOnNodesFinding(*planned.use, p, holding));
     }
   }
-  // Credentials matter only for what is pulled.
-  if (!probe || report.images == 0 || to_probe.empty()) return report;
+}
 
+auth::PodCredentials Checker::ResolveCredentials(const PodToCheck& pod, const PullPlan& plan,
+                                                 const policy::Policy& policy) const {
   auth::PodCredentialQuery query;
   query.ns = pod.ns;
   for (const auto& ref : pod.spec.pull_secrets) query.pull_secrets.push_back({ref.path, ref.name});
@@ -225,37 +139,30 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
     query.service_account = auth::ServiceAccountRef{name, field};
   }
   std::set<std::string> names;
-  for (const auto& [use, index] : to_probe) {
-    if (names.insert(parsed[index].image.ref.Name()).second) query.image_names.push_back(parsed[index].image.ref.Name());
+  for (const auto& planned : plan.to_probe) {
+    const std::string name = plan.parsed[planned.parsed].image.ref.Name();
+    if (names.insert(name).second) query.image_names.push_back(name);
   }
-  auth::PodCredentials creds = credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
-  findings.insert(findings.begin(), creds.findings.begin(), creds.findings.end());
-  const size_t credential_findings = creds.findings.size();
-  // Whether every image the kubelet would pull was found with the credentials the pod has (or
-  // will not be pulled: IfNotPresent, on every node it may land on).
-  bool every_pull_works = !unchecked_pulls;
+  return credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
+}
 
+Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds,
+                                          const Placement& placement, const policy::Policy& policy) const {
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
+  ProbeBatch batch;
   std::vector<Platform> platforms = PlatformsFor(placement, policy);
   std::unordered_map<std::string, size_t> target_of;  // normalized -> target
-  std::vector<registry::ProbeTarget> targets;
-  struct Checked {
-    const ImageUse* use;
-    size_t parsed;
-    size_t target;
-  };
-  std::vector<Checked> checked;
-  for (const auto& [use, index] : to_probe) {
-    const Parsed& p = parsed[index];
+  for (const auto& planned : plan.to_probe) {
+    const ParsedImage& p = plan.parsed[planned.parsed];
     auto found = target_of.find(p.normalized);
     if (found == target_of.end()) {
-      if (targets.size() >= policy.max_checks_per_object) {
-        every_pull_works = false;
-        findings.push_back(TimedOutFinding(*use, p.normalized, p.image.registry(),
-                                           "not checked: the object names more than " +
-                                               std::to_string(policy.max_checks_per_object) +
-                                               " distinct images (limits.maxChecksPerObject)"));
+      if (batch.targets.size() >= policy.max_checks_per_object) {
+        batch.over_limit = true;
+        batch.findings.push_back(TimedOutFinding(*planned.use, p.normalized, p.image.registry(),
+                                                 "not checked: the object names more than " +
+                                                     std::to_string(policy.max_checks_per_object) +
+                                                     " distinct images (limits.maxChecksPerObject)"));
         continue;
       }
       registry::ProbeTarget t;
@@ -268,33 +175,69 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
       t.platforms = platforms;
       t.hosts = HostsFor(t.registry, policy);
       t.metrics_label = RegistryMetricLabel(t.registry, policy.SettingsFor(t.registry).host);
-      found = target_of.emplace(p.normalized, targets.size()).first;
-      targets.push_back(std::move(t));
+      found = target_of.emplace(p.normalized, batch.targets.size()).first;
+      batch.targets.push_back(std::move(t));
     }
-    checked.push_back({use, index, found->second});
+    batch.uses.push_back({planned, found->second});
   }
-  std::vector<CheckAnswer> answers = registry_checks_->Run(targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
-  for (const auto& c : checked) {
-    const Parsed& p = parsed[c.parsed];
-    std::optional<Finding> f;
-    if (!answers[c.target].result) {
-      f = TimedOutFinding(*c.use, p.normalized, targets[c.target].registry, answers[c.target].why);
-    } else {
-      f = RegistryFinding(*c.use, p.normalized, targets[c.target], *answers[c.target].result);
-    }
+  return batch;
+}
+
+Checker::Judged Checker::Judge(const PullPlan& plan, const ProbeBatch& batch, const std::vector<CheckAnswer>& answers,
+                               const Placement& placement, const policy::Policy& policy) const {
+  Judged judged;
+  for (const auto& [planned, target] : batch.uses) {
+    const ParsedImage& p = plan.parsed[planned.parsed];
+    const ImageUse& use = *planned.use;
+    std::optional<Finding> f =
+        answers[target].result ? RegistryFinding(use, p.normalized, batch.targets[target], *answers[target].result)
+                               : TimedOutFinding(use, p.normalized, batch.targets[target].registry, answers[target].why);
     if (!f) continue;
     bool pulled = true;
-    if (PullPolicyOf(c.use->pull_policy, p.image) == PullPolicy::kIfNotPresent) {
-      NodeHolding holding = HoldingOf(c.use->image, p.normalized, placement, policy);
+    if (PullPolicyOf(use.pull_policy, p.image) == PullPolicy::kIfNotPresent) {
+      NodeHolding holding = HoldingOf(use.image, p.normalized, placement, policy);
       if (holding.OnSomeNode()) SoftenForHolders(*f, holding);
       pulled = !holding.OnEveryNode();
     }
-    every_pull_works = every_pull_works && !pulled;
-    findings.push_back(std::move(*f));
+    judged.every_pull_works = judged.every_pull_works && !pulled;
+    judged.findings.push_back(std::move(*f));
   }
-  if (every_pull_works) {
-    for (size_t i = 0; i < credential_findings; ++i) SoftenForWorkingPulls(findings[i]);
+  return judged;
+}
+
+PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
+  const Placement placement = PlacementOf(pod);
+  const bool probing = registry_checks_ != nullptr && policy.check_registries;
+  // 1. What the pod pulls, and what its syntax and the policy's rules say (no I/O).
+  PullPlan plan = PlanPulls(pod, policy, probing);
+  PodReport report;
+  report.images = plan.images;
+  report.findings = std::move(plan.findings);
+  // 2. Images never pulled: only the nodes matter.
+  AddNeverPulledFindings(plan, placement, policy, report.findings);
+  // Credentials matter only for what is pulled.
+  if (!probing || plan.to_probe.empty()) return report;
+  // 3. The credentials the kubelet would pull with, and what keeps secrets from giving any.
+  auth::PodCredentials creds = ResolveCredentials(pod, plan, policy);
+  // 4. One probe per distinct image, all at once, under the caller's deadline.
+  ProbeBatch batch = BuildTargets(plan, creds, placement, policy);
+  std::vector<CheckAnswer> answers = registry_checks_->Run(batch.targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
+  // 5. The answers in words, as the node would meet them (images it holds are not pulled).
+  Judged judged = Judge(plan, batch, answers, placement, policy);
+  // 6. A missing or unusable secret only warns when every pull works without it.
+  const bool every_pull_works = !plan.unchecked_pulls && !batch.over_limit && judged.every_pull_works;
+  std::vector<Finding> findings;
+  for (const auto& fact : creds.facts) {
+    Finding f = CredentialFinding(fact);
+    findings.push_back(every_pull_works ? SoftenedForWorkingPulls(std::move(f)) : std::move(f));
   }
+  findings.insert(findings.end(), std::make_move_iterator(report.findings.begin()),
+                  std::make_move_iterator(report.findings.end()));
+  findings.insert(findings.end(), std::make_move_iterator(batch.findings.begin()),
+                  std::make_move_iterator(batch.findings.end()));
+  findings.insert(findings.end(), std::make_move_iterator(judged.findings.begin()),
+                  std::make_move_iterator(judged.findings.end()));
+  report.findings = std::move(findings);
   return report;
 }
 

@@ -16,6 +16,7 @@
 #include "auth/node_keyring.h"
 #include "checker/node_images.h"
 #include "checker/pod.h"
+#include "checker/pull_plan.h"
 #include "checker/registry_checks.h"
 #include "common/nodes.h"
 #include "policy/policy.h"
@@ -40,7 +41,6 @@ class Checker {
   PodReport CheckPod(const PodToCheck& pod, const policy::Policy& policy) const;
 
   bool checks_registries() const { return registry_checks_ != nullptr; }
-  RegistryChecks* registry_checks() const { return registry_checks_.get(); }
 
  private:
   // The platforms the pod's images must run on: those of the nodes it may land on when the
@@ -60,6 +60,26 @@ class Checker {
   // Which of the nodes the pod may land on hold `normalized` (written as `written`).
   NodeHolding HoldingOf(const std::string& written, const std::string& normalized,
                         const Placement& placement, const policy::Policy& policy) const;
+
+  // The stages of CheckPod, in order (PlanPulls, in pull_plan.h, is the first).
+  static Placement PlacementOf(const PodToCheck& pod);
+  void AddNeverPulledFindings(const PullPlan& plan, const Placement& placement, const policy::Policy& policy,
+                              std::vector<Finding>& findings) const;
+  auth::PodCredentials ResolveCredentials(const PodToCheck& pod, const PullPlan& plan, const policy::Policy& policy) const;
+  struct ProbeBatch {
+    std::vector<registry::ProbeTarget> targets;
+    std::vector<std::pair<PlannedUse, size_t>> uses;  // each use and its target
+    std::vector<Finding> findings;                     // images past limits.maxChecksPerObject
+    bool over_limit = false;
+  };
+  ProbeBatch BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds, const Placement& placement,
+                          const policy::Policy& policy) const;
+  struct Judged {
+    std::vector<Finding> findings;
+    bool every_pull_works = true;  // every probed image was found, or is not pulled where it lands
+  };
+  Judged Judge(const PullPlan& plan, const ProbeBatch& batch, const std::vector<CheckAnswer>& answers,
+               const Placement& placement, const policy::Policy& policy) const;
 
   ClusterSources sources_;
   auth::CredentialResolver credentials_;

@@ -1,5 +1,7 @@
 #include "checker/image_rules.h"
 
+#include "checker/finding_at.h"
+
 #include <algorithm>
 
 namespace pullguard::checker {
@@ -28,17 +30,9 @@ std::string LowercaseSuggestion(const std::string& written) {
   return candidate;
 }
 
-Finding Base(const ImageUse& use, Reason reason) {
-  Finding f;
-  f.path = use.path;
-  f.image = use.image;
-  f.reason = reason;
-  return f;
-}
-
 // A rule's finding carries the rule's own action.
 Finding RuleFinding(const ImageUse& use, Action action) {
-  Finding f = Base(use, Reason::kPolicyViolation);
+  Finding f = FindingAt(use, "", Reason::kPolicyViolation);
   f.action = action;
   f.action_fixed = true;
   return f;
@@ -48,7 +42,7 @@ Finding RuleFinding(const ImageUse& use, Action action) {
 
 Finding InvalidReferenceFinding(const ImageUse& use, const reference::Error& error) {
   using reference::ErrorKind;
-  Finding f = Base(use, Reason::kInvalidReference);
+  Finding f = FindingAt(use, "", Reason::kInvalidReference);
   f.detail = error.Explanation();
   switch (error.kind) {
     case ErrorKind::kNameContainsUppercase: {

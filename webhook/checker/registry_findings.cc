@@ -1,5 +1,7 @@
 #include "checker/registry_findings.h"
 
+#include "checker/finding_at.h"
+
 #include <netdb.h>
 
 #include <algorithm>
@@ -238,13 +240,7 @@ std::optional<Finding> RegistryFinding(const ImageUse& use, const std::string& n
       w = FailureWords(target, result.failure);
       break;
   }
-  Finding f;
-  f.path = use.path;
-  f.image = use.image;
-  f.normalized = normalized;
-  f.reason = w.reason;
-  f.detail = std::move(w.detail);
-  f.fix = std::move(w.fix);
+  Finding f = FindingAt(use, normalized, w.reason, std::move(w.detail), std::move(w.fix));
   if (f.reason == Reason::kRegistryUnresolvable) {
     std::string meant = LowercaseHostSuggestion(use.image, target.registry);
     if (!meant.empty()) f.fix = "did you mean \"" + meant + "\"? Docker Hub names are lowercase";
@@ -254,14 +250,8 @@ std::optional<Finding> RegistryFinding(const ImageUse& use, const std::string& n
 
 Finding TimedOutFinding(const ImageUse& use, const std::string& normalized, const std::string& registry,
                         const std::string& why) {
-  Finding f;
-  f.path = use.path;
-  f.image = use.image;
-  f.normalized = normalized;
-  f.reason = Reason::kCheckTimedOut;
-  f.detail = why;
-  f.fix = "retry; if it persists, check " + registry + " (pullguard's answer was not in time)";
-  return f;
+  return FindingAt(use, normalized, Reason::kCheckTimedOut, why,
+                   "retry; if it persists, check " + registry + " (pullguard's answer was not in time)");
 }
 
 }  // namespace pullguard::checker
