@@ -50,7 +50,7 @@ exemptions:
   }
 }
 
-TEST_CASE("an image named by many containers is parsed once; known images are left out") {
+TEST_CASE("an image named by many containers is parsed once and known images are left out") {
   PodToCheck pod = Pod({{"nginx:1", ""}, {"nginx:1", ""}, {"redis:7", ""}});
   pod.known_images = {"redis:7"};
   PullPlan plan = PlanPulls(pod, policy::Policy{}, true);

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "support/tls_probe.h"
@@ -167,6 +168,45 @@ TEST_CASE("the policy reloads on change, through a ConfigMap-style symlink swap,
   REQUIRE(webhook.process().WaitForStderr("policy reload failed"));
   CHECK_THAT(webhook.process().Stderr(), Catch::Contains("policy.yaml:3:13: rules.latestTag.action: unknown action"));
   CHECK(allowed() == false);  // the deny policy is still in force
+}
+
+TEST_CASE("regression: a policy file emptied by a truncating writer keeps the old policy", "[integration]") {
+  // A ConfigMap written by a non-atomic writer is 0 bytes for a moment; pullguard reloaded that
+  // as the built-in policy, and a missing tag the real policy denied was allowed meanwhile.
+  TempDir config;
+  std::string deny_latest = "rules:\n  latestTag:\n    action: deny\ncheckRegistries: false\n";
+  std::string path = config.Write("policy.yaml", deny_latest);
+  WebhookProcess webhook("", {"--policy", path, "--reload-interval-ms", "100"});
+  auto allowed = [&] { return webhook.Post("/validate", PodReview("nginx")).Json()["response"]["allowed"]; };
+  CHECK(allowed() == false);
+  { std::ofstream truncate(path, std::ios::trunc); }  // 0 bytes, in place
+  REQUIRE(webhook.process().WaitForStderr("policy reload failed"));
+  CHECK_THAT(webhook.process().Stderr(), Catch::Contains("the file became empty"));
+  CHECK(allowed() == false);  // the deny policy is still in force
+  std::ofstream(path, std::ios::trunc) << deny_latest << "# rewritten\n";
+  REQUIRE(webhook.process().WaitForStderr("\"msg\":\"policy reloaded\""));
+  CHECK(allowed() == false);
+}
+
+TEST_CASE("serve with an empty policy file and with no --policy gives the same verdicts", "[integration]") {
+  // Defaults are written once: both are the built-in policy (policies/default.yaml).
+  TempDir config;
+  std::string empty = config.Write("empty.yaml", "");
+  WebhookProcess with_empty("", {"--policy", empty, "--offline"});
+  WebhookProcess without("", {"--offline"});
+  for (const char* image : {"nginx", "nginx:1.25", "Bad:Image", "ghcr.io/Org/App:1", "http://x/y"}) {
+    for (const char* ns : {"shop", "kube-system"}) {
+      INFO(image << " in " << ns);
+      json a = with_empty.Post("/validate", PodReview(image, ns)).Json()["response"];
+      json b = without.Post("/validate", PodReview(image, ns)).Json()["response"];
+      CHECK(a == b);
+    }
+  }
+  // And the verdicts are the documented ones: :latest warns, kube-system is exempt.
+  json latest = without.Post("/validate", PodReview("nginx")).Json()["response"];
+  CHECK(latest["allowed"] == true);
+  CHECK(latest["warnings"].size() == 1);
+  CHECK_FALSE(without.Post("/validate", PodReview("Bad:Image", "kube-system")).Json()["response"].contains("warnings"));
 }
 
 TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[integration]") {

@@ -1,19 +1,11 @@
 #include "auth/credential_resolver.h"
 
 namespace pullguard::auth {
-namespace {
-
-constexpr size_t kMaxMemo = 1024;
-
-}  // namespace
-
 Result<std::shared_ptr<const Keyring>> CredentialResolver::SecretKeyring(const PullSecret& secret) const {
+  // The key is the secret's name and bytes: a changed secret is a new entry, never a stale one.
   std::string key = secret.Source() + '\n' + secret.type + '\n';
   for (const auto& [k, v] : secret.data) key += k + '\n' + v + '\n';
-  {
-    std::lock_guard<std::mutex> lock(memo_mutex_);
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  }
+  if (auto known = memo_.Get(key)) return *known;
   Result<std::shared_ptr<const Keyring>> keyring = Status::Internal("unset");
   if (secret.type != kDockerConfigJsonType && secret.type != kDockercfgType) {
     keyring = Status::InvalidArgument(SecretProblem(secret).value_or("not a docker config secret"));
@@ -24,9 +16,7 @@ Result<std::shared_ptr<const Keyring>> CredentialResolver::SecretKeyring(const P
     one->Add(config.value(), secret.Source());
     keyring = std::shared_ptr<const Keyring>(std::move(one));
   }
-  std::lock_guard<std::mutex> lock(memo_mutex_);
-  if (memo_.size() >= kMaxMemo) memo_.clear();
-  memo_.emplace(key, keyring);
+  memo_.Put(key, keyring, std::chrono::hours(1));
   return keyring;
 }
 
@@ -87,6 +77,7 @@ PodCredentials CredentialResolver::Resolve(const PodCredentialQuery& query, std:
       fact(CredentialProblem::kSecretUnused, used);
     }
     out.credentials.secrets.Add(one);
+    if (ref.path.rfind("serviceaccounts/", 0) == 0) out.service_account_sources.push_back((**got).Source());
   }
   return out;
 }

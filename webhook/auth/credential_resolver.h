@@ -15,6 +15,7 @@
 
 #include "auth/pull_secrets.h"
 #include "auth/secret_source.h"
+#include "common/bounded_cache.h"
 
 namespace pullguard::auth {
 
@@ -59,6 +60,8 @@ struct CredentialFact {
 struct PodCredentials {
   CredentialSet credentials;
   std::vector<CredentialFact> facts;
+  // The sources ("secret ns/name") that came from the ServiceAccount, not the pod itself.
+  std::vector<std::string> service_account_sources;
 };
 
 class CredentialResolver {
@@ -79,8 +82,7 @@ class CredentialResolver {
 
   SecretSource* secrets_;
   ServiceAccountSource* accounts_;
-  mutable std::mutex memo_mutex_;
-  mutable std::unordered_map<std::string, Result<std::shared_ptr<const Keyring>>> memo_;
+  mutable BoundedCache<Result<std::shared_ptr<const Keyring>>> memo_{"secret_keyrings", 1024};
 };
 
 }  // namespace pullguard::auth

@@ -4,42 +4,45 @@
 #include "common/log.h"
 
 namespace pullguard::auth {
+namespace {
 
-std::shared_ptr<const Keyring> NodeKeyring::Load(const std::string& path, const Result<FileFingerprint>& fingerprint) {
-  auto keyring = std::make_shared<Keyring>();
-  if (!fingerprint.ok()) {
-    Log(LogLevel::kWarn, "node docker config unreadable; no node credentials",
-        {{"path", path}, {"error", fingerprint.status().message()}});
-    return keyring;
-  }
-  auto text = ReadFile(path, 1 << 20);
-  if (!text.ok()) return keyring;
+Result<std::shared_ptr<const Keyring>> LoadKeyring(const std::vector<std::string>& paths, bool) {
+  const std::string& path = paths.front();
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
   // config.json ({"auths": ...}) first, then the legacy .dockercfg shape.
-  auto config = ParseDockerConfigJson(text.value());
-  if (!config.ok() || config->empty()) config = ParseDockercfg(text.value());
-  if (!config.ok()) {
-    Log(LogLevel::kWarn, "node docker config does not parse; no node credentials",
-        {{"path", path}, {"error", config.status().message()}});
-    return keyring;
-  }
+  auto config = ParseDockerConfigJson(text);
+  if (!config.ok() || config->empty()) config = ParseDockercfg(text);
+  if (!config.ok()) return Status::InvalidArgument(path + ": does not parse: " + config.status().message());
+  auto keyring = std::make_shared<Keyring>();
   keyring->Add(config.value(), "node config " + path);
-  return keyring;
+  return std::shared_ptr<const Keyring>(std::move(keyring));
 }
 
+const std::shared_ptr<const Keyring>& None() {
+  static const auto none = std::make_shared<const Keyring>();
+  return none;
+}
+
+}  // namespace
+
 std::shared_ptr<const Keyring> NodeKeyring::Get(const std::string& path) {
-  static const auto kNone = std::make_shared<const Keyring>();
-  if (path.empty()) return kNone;
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto now = Clock::now();
-  if (path == path_ && now - checked_ < recheck_) return keyring_;
-  checked_ = now;
-  auto fingerprint = Fingerprint(path);
-  FileFingerprint seen = fingerprint.ok() ? fingerprint.value() : FileFingerprint{};
-  if (path == path_ && seen == fingerprint_) return keyring_;
-  path_ = path;
-  fingerprint_ = seen;
-  keyring_ = Load(path, fingerprint);
-  return keyring_;
+  if (path.empty()) return None();
+  std::shared_ptr<ReloadingValue<Keyring>> file;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (path != path_ || file_ == nullptr) {
+      path_ = path;
+      file_ = std::make_shared<ReloadingValue<Keyring>>("node docker config", std::vector<std::string>{path},
+                                                         &LoadKeyring, recheck_);
+      if (Status loaded = file_->Load(); !loaded.ok()) {
+        Log(LogLevel::kWarn, "node docker config unusable; no node credentials until it changes",
+            {{"path", path}, {"error", loaded.message()}});
+      }
+    }
+    file = file_;
+  }
+  auto keyring = file->Fresh();
+  return keyring ? keyring : None();
 }
 
 }  // namespace pullguard::auth

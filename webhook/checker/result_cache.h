@@ -1,20 +1,17 @@
 // ResultCache: registry answers keyed by (normalized reference, platforms, credential
 // identities, hosts and their settings). The key holds the credential identity, so an
 // "exists" learned with one namespace's secret never answers for a pod without it. Fresh
-// answers are served for their TTL (positive or negative); transient failures are not stored;
-// an "exists" may stand in for a transient failure until stale_if_error has passed since it
-// was learned (standing in does not renew it). Bounded: the oldest entries go first.
+// answers are served for their TTL (positive or negative, read from the policy at lookup);
+// transient failures are not stored; an "exists" may stand in for a transient failure until
+// stale_if_error has passed since it was learned (standing in does not renew it). Bounded
+// (common/bounded_cache.h): the least recently used entries go first.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
-#include <chrono>
-#include <functional>
-#include <list>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "common/bounded_cache.h"
 #include "policy/policy.h"
 #include "registry/probe.h"
 
@@ -24,26 +21,18 @@ class ResultCache {
  public:
   using Clock = std::chrono::steady_clock;
   using Now = std::function<Clock::time_point()>;
-  explicit ResultCache(Now now = Clock::now) : now_(std::move(now)) {}
+  explicit ResultCache(Now now = Clock::now) : cache_("registry_answers", policy::CacheSettings{}.max_entries, std::move(now)) {}
 
   // A fresh answer, if there is one.
-  std::optional<registry::ProbeResult> Fresh(const std::string& key, const policy::CacheSettings& settings) const;
+  std::optional<registry::ProbeResult> Fresh(const std::string& key, const policy::CacheSettings& settings);
   // An "exists" answer learned less than stale_if_error ago, if there is one.
   std::optional<registry::ProbeResult> Stale(const std::string& key, const policy::CacheSettings& settings) const;
   // Stores an answer the registry just gave (a transient failure is not stored).
   void Put(const std::string& key, const registry::ProbeResult& answer, const policy::CacheSettings& settings);
-  size_t size() const;
+  size_t size() const { return cache_.size(); }
 
  private:
-  struct Entry {
-    registry::ProbeResult answer;
-    Clock::time_point learned;
-    std::list<std::string>::iterator order;
-  };
-  Now now_;
-  mutable std::mutex mutex_;
-  std::map<std::string, Entry> entries_;
-  std::list<std::string> order_;  // oldest first
+  BoundedCache<registry::ProbeResult> cache_;
 };
 
 }  // namespace pullguard::checker

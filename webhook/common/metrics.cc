@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <memory>
+#include <mutex>
+#include <map>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +108,20 @@ struct Metrics {
                                     .Help("Node lists that could not be read from the Kubernetes API.")
                                     .Register(*registry)
                                     .Add({});
+  prometheus::Family<Counter>& cache_requests = prometheus::BuildCounter()
+                                                    .Name("pullguard_cache_requests_total")
+                                                    .Help("Cache lookups, by cache and result (hit, miss).")
+                                                    .Register(*registry);
+  prometheus::Family<Gauge>& cache_entries = prometheus::BuildGauge()
+                                                 .Name("pullguard_cache_entries")
+                                                 .Help("Entries held, by cache.")
+                                                 .Register(*registry);
+  std::mutex cache_mutex;
+  std::map<std::string, std::unique_ptr<CacheMetrics>, std::less<>> caches;
+  prometheus::Family<Counter>& credential_sources = prometheus::BuildCounter()
+                                                        .Name("pullguard_image_verdicts_by_credential_source_total")
+                                                        .Help("Images judged, by the source of the credential the answer came with (unverified: only the node's own credentials could tell).")
+                                                        .Register(*registry);
   prometheus::Family<Gauge>& build_info = prometheus::BuildGauge()
                                               .Name("pullguard_build_info")
                                               .Help("Always 1; the version is a label.")
@@ -239,6 +256,34 @@ void CountReload(std::string_view kind, bool ok) {
 
 void SetCertificateExpiry(double unix_seconds) { Get().cert_expiry.Set(unix_seconds); }
 void CountNodeListFailure() { Get().node_list_failures.Increment(); }
+
+void CacheMetrics::Count(bool hit) { static_cast<Counter*>(hit ? hits_ : misses_)->Increment(); }
+
+void CacheMetrics::SetEntries(size_t entries) { static_cast<Gauge*>(entries_)->Set(static_cast<double>(entries)); }
+
+CacheMetrics& CacheMetricsFor(std::string_view cache) {
+  Metrics& m = Get();
+  std::lock_guard<std::mutex> lock(m.cache_mutex);
+  auto it = m.caches.find(cache);
+  if (it != m.caches.end()) return *it->second;
+  auto metrics = std::make_unique<CacheMetrics>();
+  std::string name(cache);
+  metrics->hits_ = &m.cache_requests.Add({{"cache", name}, {"result", "hit"}});
+  metrics->misses_ = &m.cache_requests.Add({{"cache", name}, {"result", "miss"}});
+  metrics->entries_ = &m.cache_entries.Add({{"cache", name}});
+  return *m.caches.emplace(name, std::move(metrics)).first->second;
+}
+
+void CountCredentialSource(std::string_view source) {
+  static constexpr std::string_view kSources[] = {"pod_secret", "serviceaccount_secret", "node_provider",
+                                                  "node_docker_config", "anonymous", "unverified"};
+  for (std::string_view known : kSources) {
+    if (known == source) {
+      Get().credential_sources.Add({{"source", std::string(source)}}).Increment();
+      return;
+    }
+  }
+}
 
 void SetBuildInfo(std::string_view version) { Get().build_info.Add({{"version", std::string(version)}}).Set(1); }
 

@@ -47,6 +47,27 @@ void CountReload(std::string_view kind, bool ok);
 void SetCertificateExpiry(double unix_seconds);
 void CountNodeListFailure();
 
+// A cache's lookups (pullguard_cache_requests_total{cache,result="hit|miss"}) and its size
+// (pullguard_cache_entries{cache}), resolved once per cache name: one atomic update per lookup.
+class CacheMetrics {
+ public:
+  void Count(bool hit);
+  void SetEntries(size_t entries);
+
+ private:
+  friend CacheMetrics& CacheMetricsFor(std::string_view cache);
+  void* hits_ = nullptr;
+  void* misses_ = nullptr;
+  void* entries_ = nullptr;
+};
+// `cache` is a constant name (a bounded label); the same object for the same name.
+CacheMetrics& CacheMetricsFor(std::string_view cache);
+
+// Images judged, by where the credential that decided came from: pod_secret,
+// serviceaccount_secret, node_provider, node_docker_config, anonymous, or unverified (only the
+// node's own credentials could tell: NodeCredentialsUnverified).
+void CountCredentialSource(std::string_view source);
+
 // pullguard_build_info{version=...} 1.
 void SetBuildInfo(std::string_view version);
 

@@ -23,22 +23,29 @@ void SetBlob(CURL* easy, CURLoption option, const std::string& data) {
 
 }  // namespace
 
+ApiClient::ApiClient(KubeConfig config, std::chrono::milliseconds token_recheck) : config_(std::move(config)) {
+  if (config_.token_file.empty()) return;
+  // Bound tokens rotate (the kubelet rewrites the file about hourly): re-read on change.
+  token_file_ = std::make_unique<ReloadingValue<std::string>>(
+      "API token", std::vector<std::string>{config_.token_file},
+      [](const std::vector<std::string>& paths, bool) -> Result<std::shared_ptr<const std::string>> {
+        ASSIGN_OR_RETURN(std::string token, ReadFile(paths.front(), 64 * 1024));
+        while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+        if (token.empty()) return Status::InvalidArgument(paths.front() + ": the token file is empty");
+        return std::make_shared<const std::string>(std::move(token));
+      },
+      token_recheck);
+}
+
 std::string ApiClient::Token() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (config_.token_file.empty()) return config_.token;
-  auto now = std::chrono::steady_clock::now();
-  if (!token_.empty() && now - token_checked_ < token_recheck_) return token_;
-  token_checked_ = now;
-  auto fp = Fingerprint(config_.token_file);
-  if (fp.ok() && !(fp.value() == token_fingerprint_)) {
-    auto text = ReadFile(config_.token_file, 64 * 1024);
-    if (text.ok()) {
-      token_ = text.value();
-      while (!token_.empty() && (token_.back() == '\n' || token_.back() == '\r' || token_.back() == ' ')) token_.pop_back();
-      token_fingerprint_ = fp.value();
-    }
+  if (token_file_ == nullptr) return config_.token;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Not there yet at start (the kubelet writes it): try again at every use until it is.
+    if (token_file_->Current() == nullptr) (void)token_file_->Load();
   }
-  return token_;
+  std::shared_ptr<const std::string> token = token_file_->Fresh();
+  return token ? *token : std::string();
 }
 
 ApiResponse ApiClient::Get(const std::string& path, std::chrono::milliseconds timeout) {

@@ -5,10 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 
-#include "common/file_watch.h"
+#include "common/reloading_value.h"
 #include "kube/kube_config.h"
 
 namespace pullguard::kube {
@@ -23,8 +24,7 @@ class ApiClient {
  public:
   // The token file is looked at no more often than `token_recheck` (the kubelet rotates it
   // about hourly), not on every request.
-  explicit ApiClient(KubeConfig config, std::chrono::milliseconds token_recheck = std::chrono::seconds(1))
-      : config_(std::move(config)), token_recheck_(token_recheck) {}
+  explicit ApiClient(KubeConfig config, std::chrono::milliseconds token_recheck = std::chrono::seconds(1));
   ApiResponse Get(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(3));
   const KubeConfig& config() const { return config_; }
 
@@ -32,11 +32,8 @@ class ApiClient {
   std::string Token();
 
   KubeConfig config_;
-  std::chrono::milliseconds token_recheck_;
   std::mutex mutex_;
-  FileFingerprint token_fingerprint_;
-  std::chrono::steady_clock::time_point token_checked_;
-  std::string token_;
+  std::unique_ptr<ReloadingValue<std::string>> token_file_;  // when the config names a token file
 };
 
 }  // namespace pullguard::kube

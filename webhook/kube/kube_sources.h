@@ -14,7 +14,7 @@ namespace pullguard::kube {
 class KubeSecretSource : public auth::SecretSource {
  public:
   explicit KubeSecretSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(10))
-      : api_(api), cache_(ttl) {}
+      : api_(api), cache_("kube_secrets", ttl) {}
   Result<std::optional<auth::PullSecret>> Get(const std::string& ns, const std::string& name) override;
 
  private:
@@ -25,7 +25,7 @@ class KubeSecretSource : public auth::SecretSource {
 class KubeServiceAccountSource : public auth::ServiceAccountSource {
  public:
   explicit KubeServiceAccountSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(10))
-      : api_(api), cache_(ttl) {}
+      : api_(api), cache_("kube_serviceaccounts", ttl) {}
   Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
 
  private:
@@ -39,7 +39,7 @@ class KubeServiceAccountSource : public auth::ServiceAccountSource {
 class KubeNodeSource : public NodeSource {
  public:
   explicit KubeNodeSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t page_size = 50)
-      : api_(api), cache_(ttl), page_size_(page_size) {}
+      : api_(api), cache_("kube_nodes", ttl), page_size_(page_size) {}
   Result<NodeList> Nodes() override;
 
  private:

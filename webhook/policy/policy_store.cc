@@ -1,54 +1,55 @@
 #include "policy/policy_store.h"
 
-#include "common/log.h"
-#include "common/metrics.h"
 #include "policy/policy_yaml.h"
 
 namespace pullguard::policy {
+namespace {
 
-PolicyStore::PolicyStore(Policy policy) : current_(std::make_shared<const Policy>(std::move(policy))) {}
+// Only comments, blank lines and document markers: what a truncated file looks like.
+bool HasNoContent(std::string_view text) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view line = text.substr(start, end - start);
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#' && line.substr(first) != "---" &&
+        line.substr(first) != "...") {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
 
-PolicyStore::PolicyStore(std::string path, Policy policy, FileFingerprint fingerprint)
-    : path_(std::move(path)),
-      current_(std::make_shared<const Policy>(std::move(policy))),
-      fingerprint_(std::move(fingerprint)) {}
+Result<std::shared_ptr<const Policy>> LoadPolicy(const std::vector<std::string>& paths, bool first) {
+  const std::string& path = paths.front();
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
+  if (!first && HasNoContent(text)) {
+    return Status::InvalidArgument(path + ": the file became empty (a writer that truncates before it writes?); "
+                                   "an empty policy would turn the real one off");
+  }
+  ASSIGN_OR_RETURN(Policy policy, ParsePolicy(text, path));
+  return std::make_shared<const Policy>(std::move(policy));
+}
+
+}  // namespace
+
+PolicyStore::PolicyStore(Policy policy) : fixed_(std::make_shared<const Policy>(std::move(policy))) {}
 
 Result<std::unique_ptr<PolicyStore>> PolicyStore::Open(const std::string& path) {
-  ASSIGN_OR_RETURN(FileFingerprint fingerprint, Fingerprint(path));
-  ASSIGN_OR_RETURN(Policy policy, LoadPolicyFile(path));
-  return std::unique_ptr<PolicyStore>(new PolicyStore(path, std::move(policy), std::move(fingerprint)));
+  std::unique_ptr<PolicyStore> store(new PolicyStore(Policy{}));
+  store->file_ = std::make_unique<ReloadingValue<Policy>>("policy", std::vector<std::string>{path}, &LoadPolicy);
+  RETURN_IF_ERROR(store->file_->Load());
+  return store;
 }
 
-std::shared_ptr<const Policy> PolicyStore::Current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return current_;
-}
+std::shared_ptr<const Policy> PolicyStore::Current() const { return file_ ? file_->Current() : fixed_; }
 
-Status PolicyStore::ReloadIfChanged() {
-  if (path_.empty()) return Status::Ok();
-  auto fingerprint = Fingerprint(path_);
-  if (!fingerprint.ok()) {
-    // Mid-swap a ConfigMap's file can vanish for an instant; keep the old policy.
-    return fingerprint.status();
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (fingerprint.value() == fingerprint_) return Status::Ok();
-  }
-  auto policy = LoadPolicyFile(path_);
-  std::lock_guard<std::mutex> lock(mutex_);
-  // Remember the bad file too, so it is reported once, not at every poll.
-  fingerprint_ = fingerprint.value();
-  CountReload("policy", policy.ok());
-  if (!policy.ok()) {
-    Log(LogLevel::kError, "policy reload failed; the previous policy stays in force",
-        {{"path", path_}, {"error", policy.status().message()}});
-    return policy.status();
-  }
-  current_ = std::make_shared<const Policy>(std::move(policy).value());
-  ++generation_;
-  Log(LogLevel::kInfo, "policy reloaded", {{"path", path_}, {"generation", generation_.load()}});
-  return Status::Ok();
+Status PolicyStore::ReloadIfChanged() { return file_ ? file_->ReloadIfChanged() : Status::Ok(); }
+
+const std::string& PolicyStore::path() const {
+  static const std::string kNone;
+  return file_ ? file_->paths().front() : kNone;
 }
 
 }  // namespace pullguard::policy

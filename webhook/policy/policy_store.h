@@ -1,15 +1,15 @@
-// PolicyStore: the policy in force, reloaded when its file changes. A ConfigMap mount swaps a
-// symlink, so the file is compared by its resolved path, inode, size and mtime. A new file that
-// does not load is logged and the old policy stays.
-// Thread-safety: Current() and Reload() may be called from any thread.
+// PolicyStore: the policy in force, reloaded when its file changes (a ReloadingValue: a
+// ConfigMap's symlink swap counts as a change; a new file that does not load is logged and
+// the old policy stays). An empty file is the built-in policy at start, but a file that
+// becomes empty after a good one is a failed reload: a writer that truncates before it writes
+// must not turn the real policy off for a moment.
+// Thread-safety: Current() and ReloadIfChanged() may be called from any thread.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 
-#include "common/file_watch.h"
+#include "common/reloading_value.h"
 #include "policy/policy.h"
 
 namespace pullguard::policy {
@@ -28,17 +28,12 @@ class PolicyStore {
   Status ReloadIfChanged();
 
   // How many times a new policy came into force (0 for the first load).
-  uint64_t generation() const { return generation_.load(); }
-  const std::string& path() const { return path_; }
+  uint64_t generation() const { return file_ ? file_->generation() : 0; }
+  const std::string& path() const;
 
  private:
-  PolicyStore(std::string path, Policy policy, FileFingerprint fingerprint);
-
-  std::string path_;
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Policy> current_;
-  FileFingerprint fingerprint_;
-  std::atomic<uint64_t> generation_{0};
+  std::shared_ptr<const Policy> fixed_;
+  std::unique_ptr<ReloadingValue<Policy>> file_;
 };
 
 }  // namespace pullguard::policy

@@ -84,45 +84,22 @@ Result<std::shared_ptr<const Keypair>> LoadKeypair(const std::string& cert_path,
   return std::shared_ptr<const Keypair>(std::move(pair));
 }
 
+CertificateStore::CertificateStore(std::vector<std::string> paths)
+    : files_("certificate", std::move(paths), [](const std::vector<std::string>& p, bool) {
+        auto pair = LoadKeypair(p[0], p[1]);
+        if (pair.ok()) SetCertificateExpiry(pair.value()->not_after_epoch);
+        return pair;
+      }) {}
+
 Result<std::unique_ptr<CertificateStore>> CertificateStore::Open(std::string cert_path, std::string key_path) {
-  std::unique_ptr<CertificateStore> store(new CertificateStore(std::move(cert_path), std::move(key_path)));
-  ASSIGN_OR_RETURN(store->cert_fp_, Fingerprint(store->cert_path_));
-  ASSIGN_OR_RETURN(store->key_fp_, Fingerprint(store->key_path_));
-  ASSIGN_OR_RETURN(store->current_, LoadKeypair(store->cert_path_, store->key_path_));
-  SetCertificateExpiry(store->current_->not_after_epoch);
+  std::unique_ptr<CertificateStore> store(new CertificateStore({std::move(cert_path), std::move(key_path)}));
+  RETURN_IF_ERROR(store->files_.Load());
   return store;
 }
 
-std::shared_ptr<const Keypair> CertificateStore::Current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return current_;
-}
+std::shared_ptr<const Keypair> CertificateStore::Current() const { return files_.Current(); }
 
-Status CertificateStore::ReloadIfChanged() {
-  auto cert_fp = Fingerprint(cert_path_);
-  auto key_fp = Fingerprint(key_path_);
-  if (!cert_fp.ok()) return cert_fp.status();
-  if (!key_fp.ok()) return key_fp.status();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cert_fp.value() == cert_fp_ && key_fp.value() == key_fp_) return Status::Ok();
-  }
-  auto pair = LoadKeypair(cert_path_, key_path_);
-  std::lock_guard<std::mutex> lock(mutex_);
-  cert_fp_ = cert_fp.value();
-  key_fp_ = key_fp.value();
-  CountReload("certificate", pair.ok());
-  if (!pair.ok()) {
-    Log(LogLevel::kError, "certificate reload failed; the previous certificate stays in use",
-        {{"cert", cert_path_}, {"error", pair.status().message()}});
-    return pair.status();
-  }
-  current_ = pair.value();
-  SetCertificateExpiry(current_->not_after_epoch);
-  Log(LogLevel::kInfo, "certificate reloaded",
-      {{"cert", cert_path_}, {"subject", current_->subject}, {"notAfter", current_->not_after}});
-  return Status::Ok();
-}
+Status CertificateStore::ReloadIfChanged() { return files_.ReloadIfChanged(); }
 
 void CertificateStore::InstallOn(SSL_CTX* ctx) { SSL_CTX_set_cert_cb(ctx, &SelectCertificate, this); }
 

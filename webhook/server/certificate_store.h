@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-#include "common/file_watch.h"
+#include "common/reloading_value.h"
 #include "common/status.h"
 
 namespace pullguard::server {
@@ -47,12 +47,9 @@ class CertificateStore {
   void InstallOn(SSL_CTX* ctx);
 
  private:
-  CertificateStore(std::string cert_path, std::string key_path) : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)) {}
+  explicit CertificateStore(std::vector<std::string> paths);
 
-  std::string cert_path_, key_path_;
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Keypair> current_;
-  FileFingerprint cert_fp_, key_fp_;
+  ReloadingValue<Keypair> files_;  // the certificate, then the key
 };
 
 }  // namespace pullguard::server
