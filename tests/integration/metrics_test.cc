@@ -204,8 +204,18 @@ TEST_CASE("/metrics: valid text format, the series operators alert on, and bound
     }
   }
   CHECK(series < 150);
-  CHECK(label_names == std::set<std::string>{"action", "decision", "kind", "method", "outcome", "reason", "registry", "result",
-                                             "status_class", "version"});
+  CHECK(label_names == std::set<std::string>{"action", "cache", "decision", "kind", "method", "outcome", "reason", "registry",
+                                             "result", "source", "status_class", "version"});
+  // Verdicts by credential source: a fixed set of six values.
+  for (const auto& s : e.samples) {
+    if (s.name != "pullguard_image_verdicts_by_credential_source_total") continue;
+    static const std::set<std::string> kSources{"pod_secret", "serviceaccount_secret", "node_provider",
+                                                "node_docker_config", "anonymous", "unverified"};
+    CHECK(kSources.count(s.labels.at("source")) == 1);
+  }
+  // The caches are a fixed set of names, and the registry answers' cache was used.
+  CHECK(e.Value("pullguard_cache_requests_total", {{"cache", "registry_answers"}, {"result", "hit"}}) > 0);
+  CHECK(e.Value("pullguard_cache_entries", {{"cache", "registry_answers"}}) > 0);
 }
 
 }  // namespace

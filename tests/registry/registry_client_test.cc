@@ -430,3 +430,46 @@ TEST_CASE("429 and 5xx keep the registry's words and headers, an unknown scheme 
 
 }  // namespace
 }  // namespace pullguard::registry
+
+namespace pullguard::registry {
+namespace {
+
+TEST_CASE("regression: each 401 is answered with its own challenge, whatever repository was checked first") {
+  // The authorizer kept the first challenge it saw for a host and used it for every repository
+  // of that host: with repository a's realm failing and b's refusing anonymous callers, the
+  // verdicts depended on which was checked first since the process started.
+  auto registry = [](const HttpRequest& req) {
+    const char* realm_a = R"(Bearer realm="https://auth-a.example.com/token",service="reg")";
+    const char* realm_b = R"(Bearer realm="https://auth-b.example.com/token",service="reg")";
+    if (req.url.rfind("https://auth-a.example.com/", 0) == 0) return Status(500);  // a's token service fails
+    if (req.url.rfind("https://auth-b.example.com/", 0) == 0) return Status(401);  // b's refuses strangers
+    if (req.url.find("/v2/team/a/") != std::string::npos) return Status(401, {{"www-authenticate", realm_a}});
+    return Status(401, {{"www-authenticate", realm_b}});
+  };
+  auto target = [](const std::string& repository) {
+    ProbeTarget t = Target();
+    t.repository = repository;
+    return t;
+  };
+  for (bool a_first : {true, false}) {
+    INFO("a first: " << a_first);
+    FakeTransport t(registry);
+    RegistryClient client(t, NxDomain);
+    ProbeResult a, b;
+    if (a_first) {
+      a = client.Probe(target("team/a"));
+      b = client.Probe(target("team/b"));
+    } else {
+      b = client.Probe(target("team/b"));
+      a = client.Probe(target("team/a"));
+    }
+    CHECK(a.outcome == Outcome::kFailed);  // RegistryError: a token service that fails may pass
+    CHECK(a.failure.server == Server::kTokenService);
+    CHECK(a.failure.host == "auth-a.example.com");
+    CHECK(b.outcome == Outcome::kUnauthorized);  // AuthRequired: b's realm refuses anonymous pulls
+    CHECK(b.failure.host == "auth-b.example.com");
+  }
+}
+
+}  // namespace
+}  // namespace pullguard::registry

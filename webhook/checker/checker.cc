@@ -6,6 +6,8 @@
 
 #include "checker/credential_findings.h"
 #include "checker/finding_at.h"
+#include "checker/node_credential_findings.h"
+#include "checker/proxy_cache.h"
 #include "checker/registry_findings.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -146,18 +148,57 @@ auth::PodCredentials Checker::ResolveCredentials(const PodToCheck& pod, const Pu
   return credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
 }
 
+registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std::string& repository,
+                                        const std::string& reference, bool by_digest, const auth::PodCredentials& creds,
+                                        const std::vector<Platform>& platforms, const policy::Policy& policy,
+                                        std::chrono::steady_clock::time_point deadline,
+                                        auth::NodeCredentialAnswer* node) const {
+  registry::ProbeTarget t;
+  t.registry = registry;
+  t.repository = repository;
+  t.by_digest = by_digest;
+  t.reference = reference;
+  // The kubelet looks credentials up by the image's name without tag or digest, in its order:
+  // the pod's secrets, the ServiceAccount's, then the node's (its plugins, its docker config).
+  const std::string name = registry + "/" + repository;
+  t.credentials = creds.credentials.secrets.Lookup(name);
+  auth::NodeCredentialSettings settings = NodeSettings(policy);
+  if (!provider_config_flag_.empty()) {
+    settings.provider_config = provider_config_flag_;
+    settings.provider_bin_dir = provider_bin_dir_flag_;
+  }
+  // A plugin gets half of what is left: a hanging one must leave the registry time to answer.
+  auto now = std::chrono::steady_clock::now();
+  auto plugin_deadline = deadline > now ? now + (deadline - now) / 2 : deadline;
+  *node = node_credentials_.For(name, settings, plugin_deadline);
+  t.credentials.insert(t.credentials.end(), node->credentials.begin(), node->credentials.end());
+  std::vector<auth::Credential> from_config = creds.credentials.node.Lookup(name);
+  t.credentials.insert(t.credentials.end(), from_config.begin(), from_config.end());
+  t.platforms = platforms;
+  t.hosts = HostsFor(t.registry, policy);
+  t.metrics_label = RegistryMetricLabel(t.registry, policy.SettingsFor(t.registry).host);
+  return t;
+}
+
 Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds,
-                                          const Placement& placement, const policy::Policy& policy) const {
+                                          const Placement& placement, const policy::Policy& policy,
+                                          std::chrono::steady_clock::time_point deadline) const {
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
   ProbeBatch batch;
   std::vector<Platform> platforms = PlatformsFor(placement, policy);
   std::unordered_map<std::string, size_t> target_of;  // normalized -> target
+  auto add = [&](registry::ProbeTarget t, auth::NodeCredentialAnswer node) {
+    batch.targets.push_back(std::move(t));
+    batch.node.push_back(std::move(node));
+    batch.upstream.emplace_back();
+    return batch.targets.size() - 1;
+  };
   for (const auto& planned : plan.to_probe) {
     const ParsedImage& p = plan.parsed[planned.parsed];
     auto found = target_of.find(p.normalized);
     if (found == target_of.end()) {
-      if (batch.targets.size() >= policy.max_checks_per_object) {
+      if (target_of.size() >= policy.max_checks_per_object) {
         batch.over_limit = true;
         batch.findings.push_back(TimedOutFinding(*planned.use, p.normalized, p.image.registry(),
                                                  "not checked: the object names more than " +
@@ -165,18 +206,19 @@ Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodC
                                                      " distinct images (limits.maxChecksPerObject)"));
         continue;
       }
-      registry::ProbeTarget t;
-      t.registry = p.image.registry();
-      t.repository = p.image.repository();
-      t.by_digest = p.image.HasDigest();
-      t.reference = p.image.PullReference();
-      // The kubelet looks credentials up by the image's name without tag or digest.
-      t.credentials = creds.credentials.Lookup(p.image.ref.Name());
-      t.platforms = platforms;
-      t.hosts = HostsFor(t.registry, policy);
-      t.metrics_label = RegistryMetricLabel(t.registry, policy.SettingsFor(t.registry).host);
-      found = target_of.emplace(p.normalized, batch.targets.size()).first;
-      batch.targets.push_back(std::move(t));
+      auth::NodeCredentialAnswer node;
+      registry::ProbeTarget t = TargetFor(p.image.registry(), p.image.repository(), p.image.PullReference(),
+                                          p.image.HasDigest(), creds, platforms, policy, deadline, &node);
+      size_t index = add(std::move(t), std::move(node));
+      // A proxy cache that fills on first pull: its upstream is asked too, for when it 404s.
+      if (auto upstream = ProxyUpstreamOf(p.image.registry(), p.image.repository(), policy)) {
+        auth::NodeCredentialAnswer upstream_node;
+        registry::ProbeTarget u = TargetFor(upstream->registry, upstream->repository, p.image.PullReference(),
+                                            p.image.HasDigest(), creds, platforms, policy, deadline, &upstream_node);
+        size_t u_index = add(std::move(u), std::move(upstream_node));
+        batch.upstream[index] = u_index;
+      }
+      found = target_of.emplace(p.normalized, index).first;
     }
     batch.uses.push_back({planned, found->second});
   }
@@ -184,15 +226,32 @@ Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodC
 }
 
 Checker::Judged Checker::Judge(const PullPlan& plan, const ProbeBatch& batch, const std::vector<CheckAnswer>& answers,
-                               const Placement& placement, const policy::Policy& policy) const {
+                               const Placement& placement, const policy::Policy& policy,
+                               const std::vector<std::string>& service_account_sources) const {
   Judged judged;
-  for (const auto& [planned, target] : batch.uses) {
+  for (const auto& [planned, index] : batch.uses) {
     const ParsedImage& p = plan.parsed[planned.parsed];
     const ImageUse& use = *planned.use;
+    size_t target = index;
+    std::string via_cache;
+    // Missing from a proxy cache that fills on first pull: the upstream's answer is the verdict.
+    if (batch.upstream[index] && answers[index].result && answers[index].result->outcome == registry::Outcome::kNotFound) {
+      target = *batch.upstream[index];
+      via_cache = "not in the proxy cache " + batch.targets[index].registry + " yet (it fills from " +
+                  batch.targets[target].registry + " on first pull); ";
+    }
+    const CheckAnswer& answer = answers[target];
+    const auth::NodeCredentialAnswer& node = batch.node[target];
     std::optional<Finding> f =
-        answers[target].result ? RegistryFinding(use, p.normalized, batch.targets[target], *answers[target].result)
-                               : TimedOutFinding(use, p.normalized, batch.targets[target].registry, answers[target].why);
+        answer.result ? RegistryFinding(use, p.normalized, batch.targets[target], *answer.result)
+                      : TimedOutFinding(use, p.normalized, batch.targets[target].registry, answer.why);
+    if (answer.result) {
+      if (f && NeedsNodeCredentials(*answer.result, node)) f = NodeCredentialsUnverifiedFinding(*f, node);
+      if (f && f->reason == Reason::kAuthFailed) AddExpiredTokens(*f, batch.targets[target], *answer.result);
+      CountCredentialSource(CredentialSourceOf(*answer.result, f ? &*f : nullptr, service_account_sources));
+    }
     if (!f) continue;
+    if (!via_cache.empty()) f->detail = via_cache + f->detail;
     bool pulled = true;
     if (PullPolicyOf(use.pull_policy, p.image) == PullPolicy::kIfNotPresent) {
       NodeHolding holding = HoldingOf(use.image, p.normalized, placement, policy);
@@ -220,10 +279,10 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   // 3. The credentials the kubelet would pull with, and what keeps secrets from giving any.
   auth::PodCredentials creds = ResolveCredentials(pod, plan, policy);
   // 4. One probe per distinct image, all at once, under the caller's deadline.
-  ProbeBatch batch = BuildTargets(plan, creds, placement, policy);
+  ProbeBatch batch = BuildTargets(plan, creds, placement, policy, pod.deadline);
   std::vector<CheckAnswer> answers = registry_checks_->Run(batch.targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
   // 5. The answers in words, as the node would meet them (images it holds are not pulled).
-  Judged judged = Judge(plan, batch, answers, placement, policy);
+  Judged judged = Judge(plan, batch, answers, placement, policy, creds.service_account_sources);
   // 6. A missing or unusable secret only warns when every pull works without it.
   const bool every_pull_works = !plan.unchecked_pulls && !batch.over_limit && judged.every_pull_works;
   std::vector<Finding> findings;

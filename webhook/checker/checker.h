@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "auth/credential_resolver.h"
+#include "auth/node_credentials.h"
 #include "auth/node_keyring.h"
 #include "checker/node_images.h"
 #include "checker/pod.h"
@@ -39,6 +40,14 @@ class Checker {
   Checker(registry::Prober& prober, ClusterSources sources, size_t workers = 64);
 
   PodReport CheckPod(const PodToCheck& pod, const policy::Policy& policy) const;
+
+  // The kubelet's --image-credential-provider-config and --image-credential-provider-bin-dir,
+  // given to serve or check: they stand before the policy's nodeCredentials settings.
+  // REQUIRES: called before the first CheckPod.
+  void SetCredentialProviderFlags(std::string config, std::string bin_dir) {
+    provider_config_flag_ = std::move(config);
+    provider_bin_dir_flag_ = std::move(bin_dir);
+  }
 
   bool checks_registries() const { return registry_checks_ != nullptr; }
 
@@ -68,22 +77,33 @@ class Checker {
   auth::PodCredentials ResolveCredentials(const PodToCheck& pod, const PullPlan& plan, const policy::Policy& policy) const;
   struct ProbeBatch {
     std::vector<registry::ProbeTarget> targets;
+    std::vector<auth::NodeCredentialAnswer> node;     // per target: the node's own credentials
+    std::vector<std::optional<size_t>> upstream;      // per target: its proxy cache's upstream target
     std::vector<std::pair<PlannedUse, size_t>> uses;  // each use and its target
     std::vector<Finding> findings;                     // images past limits.maxChecksPerObject
     bool over_limit = false;
   };
   ProbeBatch BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds, const Placement& placement,
-                          const policy::Policy& policy) const;
+                          const policy::Policy& policy, std::chrono::steady_clock::time_point deadline) const;
+  // A target for `registry`/`repository` at `reference`, with the credentials the kubelet
+  // would use for it (the pod's, then the node's).
+  registry::ProbeTarget TargetFor(const std::string& registry, const std::string& repository, const std::string& reference,
+                                  bool by_digest, const auth::PodCredentials& creds, const std::vector<Platform>& platforms,
+                                  const policy::Policy& policy, std::chrono::steady_clock::time_point deadline,
+                                  auth::NodeCredentialAnswer* node) const;
   struct Judged {
     std::vector<Finding> findings;
     bool every_pull_works = true;  // every probed image was found, or is not pulled where it lands
   };
   Judged Judge(const PullPlan& plan, const ProbeBatch& batch, const std::vector<CheckAnswer>& answers,
-               const Placement& placement, const policy::Policy& policy) const;
+               const Placement& placement, const policy::Policy& policy,
+               const std::vector<std::string>& service_account_sources) const;
 
   ClusterSources sources_;
   auth::CredentialResolver credentials_;
   mutable auth::NodeKeyring node_keyring_;
+  mutable auth::NodeCredentials node_credentials_;
+  std::string provider_config_flag_, provider_bin_dir_flag_;
   std::unique_ptr<RegistryChecks> registry_checks_;
   mutable registry::HostsDirectory hosts_dir_;
   mutable std::mutex node_index_mutex_;

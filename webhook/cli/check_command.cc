@@ -15,6 +15,7 @@
 #include "cli/args.h"
 #include "cli/check_report.h"
 #include "cli/commands.h"
+#include "cli/credential_flags.h"
 #include "cli/manifest_reader.h"
 #include "cli/secrets_loader.h"
 #include "cli/version.h"
@@ -46,6 +47,9 @@ findings and words as the webhook.
                         kubectl with a context that sets none)
   --kubeconfig FILE     also read Secrets, ServiceAccounts and nodes from that cluster, as the
                         webhook does (the manifests' own Secrets and ServiceAccounts come first)
+  --image-credential-provider-config FILE, --image-credential-provider-bin-dir DIR
+                        the kubelet's credential provider plugins (its flags, same names):
+                        images they match are pulled with what they return, as nodes do
   --docker-config FILE  credentials for the registries, used after the pods' own pull secrets
                         (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json, if
                         there); "none" for no such file
@@ -114,7 +118,8 @@ Format ParseFormat(const std::string& name, bool* ok) {
 int RunCheck(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"filename", "f"}, {"policy", ""}, {"offline", "", false}, {"output", "o"},
                                  {"namespace", "n"}, {"kubeconfig", ""}, {"docker-config", ""}, {"exclude", ""},
-                                 {"fail-on", ""}, {"verbose", "v", false}, {"help", "h", false}});
+                                 {"fail-on", ""}, {"verbose", "v", false}, {"help", "h", false},
+                                 {"image-credential-provider-config", ""}, {"image-credential-provider-bin-dir", ""}});
   if (!parsed.ok()) {
     std::cerr << "pullguard check: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -204,6 +209,11 @@ int RunCheck(const std::vector<std::string>& argv) {
   registry::RegistryClient client(transport);
   std::unique_ptr<checker::Checker> checker =
       offline ? std::make_unique<checker::Checker>(sources) : std::make_unique<checker::Checker>(client, sources);
+
+  if (Status flags = ApplyCredentialProviderFlags(args, *checker); !flags.ok()) {
+    std::cerr << "pullguard check: " << flags.message() << "\n";
+    return kExitUsage;
+  }
 
   // Which objects to check, in input order: those with a pod spec (the rest are counted as
   // skipped here, with the words a manifest reader needs).

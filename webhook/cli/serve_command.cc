@@ -14,6 +14,7 @@
 #include "registry/registry_client.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/credential_flags.h"
 #include "cli/version.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -54,6 +55,10 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
   --secrets-dir DIR        instead of the API: pull secrets (and ServiceAccounts) as manifests
                            (YAML/JSON) in DIR, looked up by namespace and name
   --offline                syntax and policy rules only; never contact a registry
+  --image-credential-provider-config FILE, --image-credential-provider-bin-dir DIR
+                           the kubelet's credential provider plugins (its flags, same names):
+                           images they match are pulled with what they return, as nodes do
+                           (before the policy's nodeCredentials)
   --log-level LEVEL        debug, info, warn or error (default info)
 )";
 
@@ -70,7 +75,8 @@ int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
                                  {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"client-ca", ""}, {"handshake-timeout-ms", ""},
                                  {"request-timeout-ms", ""}, {"idle-timeout-ms", ""}, {"drain-timeout-ms", ""},
-                                 {"max-connections", ""}, {"linger-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false}});
+                                 {"max-connections", ""}, {"linger-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false},
+                                 {"image-credential-provider-config", ""}, {"image-credential-provider-bin-dir", ""}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
     return kExitUsage;
@@ -210,6 +216,10 @@ int RunServe(const std::vector<std::string>& argv) {
   checker::ClusterSources sources{secrets, accounts, api_nodes.get()};
   std::unique_ptr<checker::Checker> checker = args.Has("offline") ? std::make_unique<checker::Checker>(sources)
                                                                   : std::make_unique<checker::Checker>(client, sources);
+  if (Status flags = ApplyCredentialProviderFlags(args, *checker); !flags.ok()) {
+    Log(LogLevel::kError, "bad credential provider flags", {{"error", flags.message()}});
+    return kExitUsage;
+  }
   server::WebhookServer server(options, std::move(certificates).value(), *policies, *checker);
   std::thread signal_thread([&server, signals] {
     int received = 0;

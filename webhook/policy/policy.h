@@ -39,6 +39,38 @@ struct RegistrySettings {
   bool operator==(const RegistrySettings&) const = default;
 };
 
+// The node's own credentials: the kubelet's credential provider plugins (KEP-2133).
+struct NodeProvider {
+  std::string name;                       // the plugin, as nodes run it
+  std::vector<std::string> match_images;  // the kubelet's matchImages globs
+
+  bool operator==(const NodeProvider&) const = default;
+};
+
+struct NodeCredentialSettings {
+  // The kubelet's CredentialProviderConfig (its --image-credential-provider-config) and the
+  // folder of its plugins (--image-credential-provider-bin-dir): pullguard runs them as the
+  // kubelet does, to pull with the node's credentials. "" : none.
+  std::string provider_config;
+  std::string provider_bin_dir;
+  // The clouds' standard matchImages (ECR, GCR and Artifact Registry, ACR) count as pulled
+  // with node credentials: without a working plugin, a refusal there warns
+  // (NodeCredentialsUnverified) instead of denying.
+  bool presets = true;
+  std::vector<NodeProvider> providers;  // plugins nodes run that pullguard does not know
+
+  bool operator==(const NodeCredentialSettings&) const = default;
+};
+
+// A proxy cache that fills on first pull (ECR pull-through, Harbor proxy projects, Artifactory
+// remotes): an image under `prefix` missing there is asked of `upstream`, as the cache would.
+struct ProxyCache {
+  std::string prefix;    // registry host glob and path: "*.dkr.ecr.*.amazonaws.com/docker-hub"
+  std::string upstream;  // the registry it fills from: "docker.io"
+
+  bool operator==(const ProxyCache&) const = default;
+};
+
 struct CacheSettings {
   std::chrono::seconds positive_ttl{300};    // "exists" answers
   std::chrono::seconds negative_ttl{30};     // "does not exist", "denied", ...
@@ -99,6 +131,8 @@ struct Policy {
   size_t max_checks_per_object = 100;
   // A node-level docker config (the kubelet's config.json), used after the pod's secrets.
   std::string node_docker_config;
+  NodeCredentialSettings node_credentials;
+  std::vector<ProxyCache> proxy_caches;
 
   bool operator==(const Policy&) const = default;
 

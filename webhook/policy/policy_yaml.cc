@@ -197,7 +197,65 @@ void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
   }
 }
 
+void ReadNodeCredentials(Reader& r, const YAML::Node& node, Policy& policy) {
+  if (!r.ExpectMap(node, "nodeCredentials")) return;
+  r.CheckKeys(node, "nodeCredentials", {"providerConfig", "providerBinDir", "presets", "providers"});
+  NodeCredentialSettings& s = policy.node_credentials;
+  auto absolute_path = [&](const char* key) {
+    std::string value = ReadString(r, node[key], std::string("nodeCredentials.") + key);
+    if (!value.empty() && value[0] != '/') r.Error(node[key], std::string("nodeCredentials.") + key, "must be an absolute path");
+    return value;
+  };
+  if (node["providerConfig"]) s.provider_config = absolute_path("providerConfig");
+  if (node["providerBinDir"]) s.provider_bin_dir = absolute_path("providerBinDir");
+  if (!s.provider_config.empty() && s.provider_bin_dir.empty()) {
+    r.Error(node, "nodeCredentials.providerBinDir", "is required with providerConfig (the plugins' folder)");
+  }
+  if (node["presets"]) s.presets = ReadBool(r, node["presets"], "nodeCredentials.presets").value_or(true);
+  if (const YAML::Node list = node["providers"]) {
+    if (!list.IsSequence()) {
+      r.Error(list, "nodeCredentials.providers", "must be a list of {name, matchImages}");
+      return;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string field = "nodeCredentials.providers[" + std::to_string(i) + "]";
+      if (!r.ExpectMap(list[i], field)) continue;
+      r.CheckKeys(list[i], field, {"name", "matchImages"});
+      NodeProvider p;
+      if (list[i]["name"]) p.name = ReadString(r, list[i]["name"], field + ".name");
+      if (p.name.empty()) r.Error(list[i], field + ".name", "is required (the plugin nodes run)");
+      if (list[i]["matchImages"]) p.match_images = r.ReadGlobs(list[i]["matchImages"], field + ".matchImages");
+      if (p.match_images.empty()) r.Error(list[i], field + ".matchImages", "is required, e.g. [\"*.registry.example.com\"]");
+      s.providers.push_back(std::move(p));
+    }
+  }
+}
+
+void ReadProxyCaches(Reader& r, const YAML::Node& node, Policy& policy) {
+  if (!node.IsSequence()) {
+    r.Error(node, "proxyCaches", "must be a list of {prefix, upstream}");
+    return;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string field = "proxyCaches[" + std::to_string(i) + "]";
+    if (!r.ExpectMap(node[i], field)) continue;
+    r.CheckKeys(node[i], field, {"prefix", "upstream"});
+    ProxyCache c;
+    if (node[i]["prefix"]) c.prefix = ReadString(r, node[i]["prefix"], field + ".prefix");
+    if (node[i]["upstream"]) c.upstream = ReadString(r, node[i]["upstream"], field + ".upstream");
+    if (c.prefix.empty() || c.prefix.find('/') == std::string::npos) {
+      r.Error(node[i], field + ".prefix", "must be a registry host and a path, e.g. \"*.dkr.ecr.*.amazonaws.com/docker-hub\"");
+    }
+    if (c.upstream.empty() || c.upstream.find("://") != std::string::npos || c.upstream.find('/') != std::string::npos) {
+      r.Error(node[i], field + ".upstream", "must be a registry host such as docker.io (no scheme, no path)");
+    }
+    policy.proxy_caches.push_back(std::move(c));
+  }
+}
+
 void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
+  if (root["nodeCredentials"]) ReadNodeCredentials(r, root["nodeCredentials"], policy);
+  if (root["proxyCaches"]) ReadProxyCaches(r, root["proxyCaches"], policy);
   if (root["checkRegistries"]) policy.check_registries = ReadBool(r, root["checkRegistries"], "checkRegistries").value_or(true);
   if (root["registries"]) ReadRegistries(r, root["registries"], policy);
   if (root["hostsDir"]) {
@@ -315,6 +373,7 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
                            "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig",
+                           "nodeCredentials", "proxyCaches",
                            "limits", "hostsDir", "prepulled"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));

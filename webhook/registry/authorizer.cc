@@ -61,7 +61,7 @@ Grant Authorizer::Token(const AuthContext& context, const Known& known, std::vec
     f.url = RedactUrl(known.realm);
     f.problem = Problem::kInsecureRealm;
     f.problem_detail = RedactUrl(known.realm);
-    return {"", false, f};
+    return {"", false, f, known.Name()};
   }
   scopes.push_back("repository:" + context.repository + ":pull");
   std::sort(scopes.begin(), scopes.end());
@@ -99,9 +99,9 @@ Grant Authorizer::Token(const AuthContext& context, const Known& known, std::vec
       f.transport_detail = "a token request for the same scope failed";
       failure = f;
     }
-    return {"", false, failure};
+    return {"", false, failure, known.Name()};
   }
-  return {"Bearer " + *token, fetched, std::nullopt};
+  return {"Bearer " + *token, fetched, std::nullopt, known.Name()};
 }
 
 Grant Authorizer::Before(const AuthContext& context) {
@@ -109,9 +109,21 @@ Grant Authorizer::Before(const AuthContext& context) {
   if (!known) return {};
   if (known->scheme == "basic") {
     if (context.credential == nullptr) return {};
-    return {BasicAuthorization(*context.credential), false, std::nullopt};
+    return {BasicAuthorization(*context.credential), false, std::nullopt, "basic"};
   }
   return Token(context, *known, {}, false);
+}
+
+std::string Authorizer::ChallengeOf(const std::vector<std::string>& challenges) {
+  std::vector<Challenge> parsed = ParseChallenges(challenges);
+  for (const auto& c : parsed) {
+    if (c.scheme != "bearer" || c.params.count("realm") == 0) continue;
+    return Known{"bearer", c.params.at("realm"), c.params.count("service") ? c.params.at("service") : ""}.Name();
+  }
+  for (const auto& c : parsed) {
+    if (c.scheme == "basic") return "basic";
+  }
+  return "";
 }
 
 std::optional<Grant> Authorizer::After401(const AuthContext& context, const std::vector<std::string>& challenges,
@@ -129,7 +141,7 @@ std::optional<Grant> Authorizer::After401(const AuthContext& context, const std:
     if (c.scheme != "basic") continue;
     Remember(context.host->host, {"basic", "", ""});
     if (context.credential == nullptr) return std::nullopt;  // nothing to send: the 401 stands
-    return Grant{BasicAuthorization(*context.credential), true, std::nullopt};
+    return Grant{BasicAuthorization(*context.credential), true, std::nullopt, "basic"};
   }
   *unsupported = true;
   return std::nullopt;

@@ -4,8 +4,12 @@
 //   challenge: Basic -> send the credential; Bearer -> exchange the credential (or nothing,
 //   anonymously) at the challenge's realm for a token with the challenge's scope plus
 //   repository:NAME:pull; then the request is retried once.
-// Known challenges are kept per host (bounded); tokens per (realm, service, scopes,
-// credential identity) until expires_in, identical token fetches in flight joined.
+// Known challenges are kept per host (bounded) only as a first guess: every 401 is answered
+// with its own challenge, as containerd replaces its handler when a 401's challenge differs,
+// so a repository whose realm differs from the host's last one (or a registry that changed
+// its realm) is judged by its own realm, whatever was checked before. Tokens per (realm,
+// service, scopes, credential identity) until expires_in, identical token fetches in flight
+// joined.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -37,6 +41,7 @@ struct Grant {
   std::string header;  // "" for none
   bool fresh = false;  // a token fetched for this very request: a 401 to it is final
   std::optional<Failure> failure;  // the token service failed
+  std::string challenge;  // the challenge it answers ("bearer REALM SERVICE", "basic"; "" none)
 };
 
 class Authorizer {
@@ -50,11 +55,14 @@ class Authorizer {
   // `*unsupported` is set), or Basic without a credential.
   std::optional<Grant> After401(const AuthContext& context, const std::vector<std::string>& challenges,
                                 bool* unsupported);
+  // The challenge a 401 carries, as Grant::challenge names it ("" when none pullguard speaks).
+  static std::string ChallengeOf(const std::vector<std::string>& challenges);
 
  private:
   struct Known {
     std::string scheme;  // "basic" or "bearer"
     std::string realm, service;
+    std::string Name() const { return scheme == "basic" ? "basic" : scheme + " " + realm + " " + service; }
   };
   std::optional<Known> KnownFor(const std::string& host);
   void Remember(const std::string& host, Known known);

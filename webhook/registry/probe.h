@@ -49,6 +49,7 @@ struct ProbeResult {
   RepositoryState repository = RepositoryState::kUnknown;  // for kNotFound
   std::vector<std::string> tags;      // kNotFound by tag: the repository's tags (capped), for suggestions
   bool anonymous = true;              // no credential matched: the pull is anonymous
+  std::string answered_with;          // the source of the credential this answer came with ("" anonymous)
   std::vector<std::string> refused;   // credential sources refused with a 401
   std::vector<std::string> no_access; // credential sources accepted but not allowed (403, scope)
   std::string host;                   // who answered for the manifest (a mirror or the registry)

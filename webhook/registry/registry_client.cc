@@ -90,11 +90,10 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
   if (IsManifestPath(path)) ex.request.headers.emplace_back("Accept", ManifestAccept());
 
   AuthContext context{&host, target.repository, credential, base};
+  // The host's last challenge is a guess for this repository: when its token service fails,
+  // ask without it and let the registry's own 401 say which realm this repository uses.
   Grant grant = authorizer_.Before(context);
-  if (grant.failure) {
-    ex.failure = grant.failure;
-    return ex;
-  }
+  if (grant.failure) grant = Grant{};
   auto send = [&](const std::string& authorization) {
     HttpRequest req = ex.request;
     if (!authorization.empty()) req.headers.emplace_back("Authorization", authorization);
@@ -107,9 +106,9 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
     return true;
   };
   if (!send(grant.header) || ex.response.status != 401) return ex;
-  // A 401 to a token fetched for this very request is final; any other 401 carries the
-  // challenge to answer, once.
-  if (grant.fresh) return ex;
+  // A 401 to a token fetched for this very request is final when it names the same challenge;
+  // any other 401 carries the challenge to answer, once.
+  if (grant.fresh && Authorizer::ChallengeOf(ex.response.Headers("www-authenticate")) == grant.challenge) return ex;
   bool unsupported = false;
   std::optional<Grant> retry = authorizer_.After401(context, ex.response.Headers("www-authenticate"), &unsupported);
   if (unsupported) {
@@ -133,6 +132,7 @@ ProbeResult RegistryClient::Probe(const ProbeTarget& target) {
   for (const auto& credential : target.credentials) {
     ProbeResult r = WithCredential(target, &credential);
     r.anonymous = false;
+    r.answered_with = credential.source;
     if (r.ok()) return r;
     attempts.push_back(std::move(r));
   }

@@ -1,0 +1,219 @@
+// Credentials as the node gets them: the kubelet's credential provider plugins, run by the real
+// pullguard binary (serve and check) with a plugin written for the tests that speaks the real
+// exec protocol, against our token registry. The registry answers under an ECR-looking name,
+// mapped to 127.0.0.1 by the nodes' hosts.toml, so the presets are exercised with no network.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "auth/docker_config.h"
+#include "integration/registry_env.h"
+#include "support/image_fixtures.h"
+#include "support/registry_server.h"
+#include "support/token_server.h"
+
+namespace pullguard::testing {
+namespace {
+
+constexpr const char* kEcr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
+// A registry with Bearer tokens (anonymous for public/ only; "reader" may pull private/), seen
+// by pullguard under the ECR name through hosts.toml.
+struct EcrLikeRegistry {
+  TempDir dir;
+  std::string certs = MakeCerts(dir, "registry-certs");
+  TokenServer tokens{certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}}};
+  RegistryOptions options = [this] {
+    RegistryOptions o;
+    o.auth = RegistryAuth::kToken;
+    o.token_server = &tokens;
+    return o;
+  }();
+  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
+  std::string hosts_dir = dir.File("certs.d");
+  std::string bin_dir = dir.File("plugins");
+  std::string exec_log = dir.File("plugin-runs.log");
+
+  EcrLikeRegistry() {
+    PushSingle(registry, "private/app", "1.0", "linux/amd64");
+    std::filesystem::create_directories(hosts_dir + "/" + kEcr);
+    std::ofstream(hosts_dir + "/" + kEcr + "/hosts.toml")
+        << "server = \"https://" << registry.host() << "\"\nca = \"" << certs << "/ca.crt\"\n";
+    std::filesystem::create_directories(bin_dir);
+    std::filesystem::create_directories(dir.File("secrets"));
+    for (const char* name : {"fake-ecr", "fake-other"}) {
+      std::filesystem::create_symlink(PULLGUARD_TEST_PLUGIN, bin_dir + "/" + name);
+    }
+  }
+  std::string Image(const std::string& rest) const { return std::string(kEcr) + "/" + rest; }
+
+  // The policy: the nodes' certs.d, and private addresses allowed for what it maps to.
+  std::string Policy() const {
+    return "hostsDir: " + hosts_dir + "\nregistries:\n  - host: \"" + kEcr +
+           "\"\n    allowPrivateAddress: true\n    caFile: " + certs + "/ca.crt\n  - host: \"127.0.0.1:*\"\n" +
+           "    allowPrivateAddress: true\n    caFile: " + certs + "/ca.crt\nplatforms: [linux/amd64]\n";
+  }
+
+  // A CredentialProviderConfig whose providers run the test plugin with `env` each.
+  std::string ProviderConfig(const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& providers) const {
+    std::string text = "apiVersion: kubelet.config.k8s.io/v1\nkind: CredentialProviderConfig\nproviders:\n";
+    for (const auto& [name, env] : providers) {
+      text += "  - name: " + name + "\n    matchImages: [\"*.dkr.ecr.*.amazonaws.com\"]\n"
+              "    defaultCacheDuration: \"5m\"\n    apiVersion: credentialprovider.kubelet.k8s.io/v1\n    env:\n";
+      std::map<std::string, std::string> all = env;
+      all.emplace("FAKE_PROVIDER_LOG", exec_log);
+      for (const auto& [k, v] : all) text += "      - name: " + k + "\n        value: \"" + v + "\"\n";
+    }
+    return dir.Write("provider-config-" + std::to_string(++configs_) + ".yaml", text);
+  }
+
+  size_t PluginRuns() const {
+    std::ifstream in(exec_log);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.empty() ? 0 : 1;
+    return n;
+  }
+
+  mutable int configs_ = 0;
+};
+
+std::map<std::string, std::string> Reader(const std::string& mode = "ok") {
+  return {{"FAKE_PROVIDER_MODE", mode}, {"FAKE_PROVIDER_USER", "reader"}, {"FAKE_PROVIDER_PASSWORD", "read-pass"},
+          {"FAKE_PROVIDER_CACHE_KEY_TYPE", "Registry"}};
+}
+
+std::vector<std::string> Flags(const EcrLikeRegistry& r, const std::string& config) {
+  return {"--image-credential-provider-config", config, "--image-credential-provider-bin-dir", r.bin_dir};
+}
+
+TEST_CASE("regression: an ECR image with no pull secret was denied AuthRequired, with no plugin it warns",
+          "[integration][node-credentials]") {
+  // On EKS the node pulls it with ecr-credential-provider: a false denial on every managed cluster.
+  EcrLikeRegistry r;
+  WebhookProcess webhook(r.Policy());
+  Decision d = Ask(webhook, PodReview("shop", {r.Image("private/app:1.0")}));
+  CHECK(d.allowed);
+  REQUIRE(d.warnings.size() == 1);
+  CHECK_THAT(d.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+  CHECK_THAT(d.warnings[0], Catch::Contains("ecr-credential-provider"));
+  // With the presets turned off it is the registry's answer again.
+  WebhookProcess strict(r.Policy() + "nodeCredentials:\n  presets: false\n");
+  Decision denied = Ask(strict, PodReview("shop", {r.Image("private/app:1.0")}));
+  CHECK_FALSE(denied.allowed);
+  CHECK_THAT(denied.message, Catch::Contains("AuthRequired"));
+}
+
+TEST_CASE("the plugin's credentials verify the pull, and a missing tag with them is denied", "[integration][node-credentials]") {
+  EcrLikeRegistry r;
+  WebhookProcess webhook(r.Policy(), Flags(r, r.ProviderConfig({{"fake-ecr", Reader()}})));
+  Decision ok = Ask(webhook, PodReview("shop", {r.Image("private/app:1.0")}));
+  CHECK(ok.allowed);
+  CHECK(ok.warnings.empty());
+  Decision missing = Ask(webhook, PodReview("shop", {r.Image("private/app:9.9")}));
+  CHECK_FALSE(missing.allowed);
+  CHECK_THAT(missing.message, Catch::Contains("TagNotFound"));
+  // cacheKeyType Registry: one run of the plugin served both images of that registry.
+  CHECK(r.PluginRuns() == 1);
+  CHECK(webhook.process().Stderr().find("read-pass") == std::string::npos);
+}
+
+TEST_CASE("a plugin that fails, hangs, prints garbage or another apiVersion is warned with its reason, in time",
+          "[integration][node-credentials]") {
+  EcrLikeRegistry r;
+  struct Case {
+    std::string mode, says;
+  };
+  const Case cases[] = {
+      {"fail", "fake-ecr exited with status"},
+      {"hang", "fake-ecr timed out"},
+      {"garbage", "fake-ecr"},
+      {"wrong-api-version", "apiVersion"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.mode);
+    WebhookProcess webhook(r.Policy(), Flags(r, r.ProviderConfig({{"fake-ecr", Reader(c.mode)}})));
+    auto start = std::chrono::steady_clock::now();
+    Decision d = Ask(webhook, PodReview("shop", {r.Image("private/app:1.0")}), "4s");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+    CHECK(d.allowed);
+    REQUIRE(d.warnings.size() == 1);
+    CHECK_THAT(d.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+    CHECK_THAT(d.All(), Catch::Contains(c.says));
+    CHECK(d.All().find("read-pass") == std::string::npos);
+    CHECK(webhook.process().Stderr().find("read-pass") == std::string::npos);
+  }
+}
+
+TEST_CASE("two providers matching one image are both tried, and the pod's secret comes first",
+          "[integration][node-credentials]") {
+  EcrLikeRegistry r;
+  auto wrong = Reader();
+  wrong["FAKE_PROVIDER_PASSWORD"] = "wrong-pass";
+  std::string config = r.ProviderConfig({{"fake-other", wrong}, {"fake-ecr", Reader()}});
+  WebhookProcess webhook(r.Policy(), Flags(r, config));
+  Decision d = Ask(webhook, PodReview("shop", {r.Image("private/app:1.0")}));
+  CHECK(d.allowed);
+  CHECK(d.warnings.empty());
+  CHECK(r.PluginRuns() == 2);
+
+}
+
+TEST_CASE("the pod's pull secret is tried before the node's plugin, each as its own pull attempt",
+          "[integration][node-credentials]") {
+  EcrLikeRegistry r;
+  auto wrong = Reader();
+  wrong["FAKE_PROVIDER_PASSWORD"] = "wrong-pass";
+  r.dir.Write("secrets/good.yaml", PullSecretYaml("shop", "regcred", kEcr, "reader", "read-pass"));
+  r.dir.Write("secrets/bad.yaml", PullSecretYaml("other", "regcred", kEcr, "reader", "nope"));
+  WebhookProcess webhook(r.Policy(), [&] {
+    auto flags = Flags(r, r.ProviderConfig({{"fake-ecr", wrong}}));
+    flags.insert(flags.end(), {"--secrets-dir", r.dir.File("secrets")});
+    return flags;
+  }());
+  // The secret works, the plugin's credentials do not: allowed, answered with the pod secret.
+  Decision secret_first = Ask(webhook, PodReview("shop", {r.Image("private/app:1.0")}, {"regcred"}));
+  CHECK(secret_first.allowed);
+  CHECK(secret_first.warnings.empty());
+  HttpAnswer metrics = webhook.Get("/metrics");
+  CHECK_THAT(metrics.body, Catch::Contains("pullguard_image_verdicts_by_credential_source_total{source=\"pod_secret\"} 1"));
+  // Neither works: refused with every credential. The node's plugin matched, so it only warns.
+  Decision neither = Ask(webhook, PodReview("other", {r.Image("private/app:1.0")}, {"regcred"}));
+  CHECK(neither.allowed);
+  REQUIRE(neither.warnings.size() == 1);
+  CHECK_THAT(neither.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+}
+
+TEST_CASE("check gives the same verdicts as serve with the plugins", "[integration][node-credentials]") {
+  EcrLikeRegistry r;
+  std::string policy = r.dir.Write("policy.yaml", r.Policy());
+  auto manifest = [&](const std::string& tag) {
+    return r.dir.Write("deploy-" + tag + ".yaml",
+                       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+                       "  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: a, image: \"" +
+                           r.Image("private/app:" + tag) + "\"}]\n");
+  };
+  std::string ok_config = r.ProviderConfig({{"fake-ecr", Reader()}});
+  std::string failing = r.ProviderConfig({{"fake-ecr", Reader("fail")}});
+  auto check = [&](const std::string& tag, const std::string& config) {
+    return Run({PULLGUARD_BINARY, "check", "-f", manifest(tag), "--policy", policy, "--docker-config", "none",
+                "--image-credential-provider-config", config, "--image-credential-provider-bin-dir", r.bin_dir});
+  };
+  RunResult found = check("1.0", ok_config);
+  CHECK(found.exit_code == 0);
+  CHECK_THAT(found.out, Catch::Contains("0 denied, 0 warned"));
+  RunResult missing = check("9.9", ok_config);
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.out, Catch::Contains("TagNotFound"));
+  RunResult unverified = check("1.0", failing);
+  CHECK(unverified.exit_code == 0);
+  CHECK_THAT(unverified.out, Catch::Contains("NodeCredentialsUnverified"));
+  // A config that does not load is a usage error at once, not a warning per image.
+  RunResult broken = Run({PULLGUARD_BINARY, "check", "-f", manifest("1.0"), "--policy", policy,
+                          "--image-credential-provider-config", r.dir.Write("bad.yaml", "kind: Nope\n"),
+                          "--image-credential-provider-bin-dir", r.bin_dir});
+  CHECK(broken.exit_code == 2);
+}
+
+}  // namespace
+}  // namespace pullguard::testing

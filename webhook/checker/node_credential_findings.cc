@@ -1,0 +1,74 @@
+#include "checker/node_credential_findings.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "auth/ecr_token.h"
+
+namespace pullguard::checker {
+
+using registry::Outcome;
+
+auth::NodeCredentialSettings NodeSettings(const policy::Policy& policy) {
+  const policy::NodeCredentialSettings& s = policy.node_credentials;
+  auth::NodeCredentialSettings out;
+  out.provider_config = s.provider_config;
+  out.provider_bin_dir = s.provider_bin_dir;
+  out.presets = s.presets;
+  for (const auto& p : s.providers) out.providers.push_back({p.name, p.match_images});
+  return out;
+}
+
+bool NeedsNodeCredentials(const registry::ProbeResult& result, const auth::NodeCredentialAnswer& node) {
+  if (node.provider.empty()) return false;
+  switch (result.outcome) {
+    case Outcome::kUnauthorized:
+    case Outcome::kForbidden:
+      return true;
+    case Outcome::kNotFound:
+      // Some registries hide a private repository behind a 404 to strangers.
+      return result.anonymous;
+    default:
+      return false;
+  }
+}
+
+Finding NodeCredentialsUnverifiedFinding(const Finding& refused, const auth::NodeCredentialAnswer& node) {
+  Finding f = refused;
+  f.reason = Reason::kNodeCredentialsUnverified;
+  std::string why = node.unverified_because.empty() ? "the registry refused the credentials its plugin gave pullguard"
+                                                     : node.unverified_because;
+  f.detail = "pulled with the node's credentials (" + node.provider + "); pullguard could not verify: " + why +
+             " (" + std::string(ReasonName(refused.reason)) + ": " + refused.detail + ")";
+  f.fix = "let pullguard pull as the node does (docs/node-credentials.md), or give the pod a pull secret";
+  f.action_fixed = false;
+  return f;
+}
+
+void AddExpiredTokens(Finding& finding, const registry::ProbeTarget& target, const registry::ProbeResult& result) {
+  for (const auto& credential : target.credentials) {
+    if (std::find(result.refused.begin(), result.refused.end(), credential.source) == result.refused.end()) continue;
+    auto expiry = auth::EcrTokenExpiry(credential);
+    if (!expiry || *expiry > std::chrono::system_clock::now()) continue;
+    std::time_t t = std::chrono::system_clock::to_time_t(*expiry);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    finding.detail += "; the ECR token in " + credential.source + " expired at " + when +
+                      " (ECR tokens last 12 hours: the job that refreshes the secret stopped)";
+  }
+}
+
+std::string_view CredentialSourceOf(const registry::ProbeResult& result, const Finding* finding,
+                                    const std::vector<std::string>& service_account_sources) {
+  if (finding != nullptr && finding->reason == Reason::kNodeCredentialsUnverified) return "unverified";
+  const std::string& source = result.answered_with;
+  if (result.anonymous || source.empty()) return "anonymous";
+  if (source.rfind("credential provider", 0) == 0) return "node_provider";
+  if (source.rfind("node config", 0) == 0) return "node_docker_config";
+  if (std::find(service_account_sources.begin(), service_account_sources.end(), source) != service_account_sources.end()) {
+    return "serviceaccount_secret";
+  }
+  return "pod_secret";
+}
+
+}  // namespace pullguard::checker
