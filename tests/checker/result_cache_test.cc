@@ -90,5 +90,26 @@ TEST_CASE("the cache is bounded: the oldest entries go first") {
   CHECK(cache.Fresh("k4", s));
 }
 
+TEST_CASE("regression: a cached missing tag keeps a few hundred bytes, its tag list a small cache of its own") {
+  // A cached "tag not found" kept the repository's tag list for suggestions: 10-15 KB each,
+  // so 10,000 entries took ~120 MB, half the pod's memory limit.
+  FakeClock clock;
+  ResultCache cache([&] { return clock.now; });
+  policy::CacheSettings s;
+  ProbeResult missing = NotFound();
+  for (int i = 0; i < 1000; ++i) missing.tags.push_back("v1.2." + std::to_string(i) + "-build.20261202");
+  cache.Put("first", missing, s);
+  auto fresh = cache.Fresh("first", s);
+  REQUIRE(fresh);
+  CHECK(fresh->tags.size() == 1000);  // suggestions still come with it while its list is kept
+  // Many more missing tags: the tag lists' cache is bounded, the answers are not lost.
+  for (int i = 0; i < 300; ++i) cache.Put("other-" + std::to_string(i), missing, s);
+  auto later = cache.Fresh("first", s);
+  REQUIRE(later);
+  CHECK(later->outcome == Outcome::kNotFound);
+  CHECK(later->tags.empty());  // its list was evicted: the verdict stays, the suggestion goes
+  CHECK(cache.size() == 301);
+}
+
 }  // namespace
 }  // namespace pullguard::checker

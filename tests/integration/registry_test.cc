@@ -158,6 +158,29 @@ TEST_CASE("regression: a 5,000-image review on a hanging registry does not turn 
   CHECK_THAT(b.All(), Catch::Contains("more warnings"));
 }
 
+TEST_CASE("regression: a flood of large reviews does not turn a small review's TagNotFound into CheckTimedOut",
+          "[integration][registry]") {
+  // Large reviews waited for their slot inside a worker: 70 senders of 288 KB reviews pinned all
+  // the workers, and a missing tag sent with ?timeout=5s came back allowed (CheckTimedOut) late.
+  OpenRegistry r;
+  FaultServer faults;
+  std::string policy = "registries:\n  - host: \"" + faults.host() + "\"\n    insecure: true\n    allowPrivateAddress: true\n" +
+                       "  - host: \"127.0.0.1:*\"\n    caFile: " + r.certs + "/ca.crt\n    allowPrivateAddress: true\n" +
+                       "platforms: []\n";
+  WebhookProcess webhook(policy, {"--threads", "4"});
+  nlohmann::json large = PodReview("big", {faults.host() + "/hang/app:1"});
+  large["request"]["object"]["metadata"]["annotations"]["padding"] = std::string(288 * 1024, 'x');
+  std::vector<std::future<Decision>> flood;
+  for (int i = 0; i < 12; ++i) {
+    flood.push_back(std::async(std::launch::async, [&] { return Ask(webhook, large, "4s"); }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Decision small = Ask(webhook, PodReview("small", {r.Image("team/app:9.9")}), "4s");
+  CHECK_FALSE(small.allowed);
+  CHECK_THAT(small.message, Catch::Contains("TagNotFound"));
+  for (auto& f : flood) (void)f.get();
+}
+
 TEST_CASE("check reads registry credentials from --docker-config, as crane and trivy do", "[integration][registry]") {
   BasicRegistry r;
   std::string image = r.registry.host() + "/team/app:1.0";

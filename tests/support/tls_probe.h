@@ -74,6 +74,8 @@ class RawTlsClient {
   TlsAnswer Read(int timeout_ms = 10000);
   // True when the server has closed the connection (reading gives end of stream or an error).
   bool ClosedByServer(int timeout_ms);
+  // Every byte that arrives until none has come for `quiet_ms` (raw: no framing assumed).
+  std::string ReadAvailable(int quiet_ms);
 
  private:
   int fd_ = -1;
@@ -84,6 +86,8 @@ class RawTlsClient {
 
 // A plain TCP connection to 127.0.0.1:port that sends nothing (no ClientHello); -1 on failure.
 int ConnectTcp(int port);
+// The same from another loopback source address (127.0.0.2: "another client"); -1 on failure.
+int ConnectTcpFrom(const std::string& source, int port);
 // True when the server closed `fd` within `timeout_ms`.
 bool TcpClosedByServer(int fd, int timeout_ms);
 

@@ -4,7 +4,9 @@
 // answers are served for their TTL (positive or negative, read from the policy at lookup);
 // transient failures are not stored; an "exists" may stand in for a transient failure until
 // stale_if_error has passed since it was learned (standing in does not renew it). Bounded
-// (common/bounded_cache.h): the least recently used entries go first.
+// (common/bounded_cache.h): the least recently used entries go first. An entry keeps what a
+// cached answer needs (a few hundred bytes); a missing tag's tag list, kept for suggestions,
+// lives in a small cache of its own (a list can be tens of kilobytes).
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -21,7 +23,8 @@ class ResultCache {
  public:
   using Clock = std::chrono::steady_clock;
   using Now = std::function<Clock::time_point()>;
-  explicit ResultCache(Now now = Clock::now) : cache_("registry_answers", policy::CacheSettings{}.max_entries, std::move(now)) {}
+  explicit ResultCache(Now now = Clock::now)
+      : cache_("registry_answers", policy::CacheSettings{}.max_entries, now), tag_lists_("tag_lists", 256, now) {}
 
   // A fresh answer, if there is one.
   std::optional<registry::ProbeResult> Fresh(const std::string& key, const policy::CacheSettings& settings);
@@ -32,7 +35,11 @@ class ResultCache {
   size_t size() const { return cache_.size(); }
 
  private:
+  // With its tags put back from tag_lists_, when they are still there.
+  registry::ProbeResult WithTags(const std::string& key, registry::ProbeResult answer);
+
   BoundedCache<registry::ProbeResult> cache_;
+  BoundedCache<std::vector<std::string>> tag_lists_;
 };
 
 }  // namespace pullguard::checker

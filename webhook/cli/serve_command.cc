@@ -40,13 +40,19 @@ change. SIGTERM or SIGINT drains in-flight requests, then exits 0.
                            byte; the first request's from the handshake (default 10000)
   --idle-timeout-ms N      an idle keep-alive connection closes after this (default 30000)
   --drain-timeout-ms N     after SIGTERM, requests in flight get this long (default 10000)
-  --max-connections N      connections at once; more are closed at accept (default 4096)
+  --max-connections N      connections at once; more are closed at accept (default 4096); the
+                           last eighth (at most 256) only for addresses holding fewer than 8
+  --max-connections-per-address N
+                           connections one client address may hold (default 512)
+  --max-request-bytes-in-flight N
+                           bytes of requests being received, all connections together; past
+                           it a connection sending a large body gets 503 (default 50331648)
   --linger-ms N            after an answer, a worker waits this long for the connection's next
                            request before handing it back to the loop, when no request waits
                            for a worker (default 2; 0: never)
-  --client-ca FILE         answer /validate only for clients whose certificate verifies
-                           against this CA (the API server's AdmissionConfiguration
-                           kubeconfig); probes and /metrics stay open
+  --client-ca FILE         answer /validate and /metrics only for clients whose certificate
+                           verifies against this CA (the API server's AdmissionConfiguration
+                           kubeconfig; give the scraper one too); the probes stay open
   --reload-interval-ms N   how often files are checked for changes (default 2000)
   --shutdown-delay-ms N    after SIGTERM, answer /readyz 503 but keep serving this long before
                            draining (default 0; give the Service time to drop the pod)
@@ -75,7 +81,7 @@ int RunServe(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"listen", ""}, {"tls-cert", ""}, {"tls-key", ""}, {"policy", ""}, {"threads", ""},
                                  {"reload-interval-ms", ""}, {"shutdown-delay-ms", ""}, {"client-ca", ""}, {"handshake-timeout-ms", ""},
                                  {"request-timeout-ms", ""}, {"idle-timeout-ms", ""}, {"drain-timeout-ms", ""},
-                                 {"max-connections", ""}, {"linger-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false},
+                                 {"max-connections", ""}, {"max-connections-per-address", ""}, {"max-request-bytes-in-flight", ""}, {"linger-ms", ""}, {"log-level", ""}, {"secrets-dir", ""}, {"offline", "", false}, {"kubeconfig", ""}, {"help", "h", false},
                                  {"image-credential-provider-config", ""}, {"image-credential-provider-bin-dir", ""}});
   if (!parsed.ok()) {
     std::cerr << "pullguard serve: " << parsed.status().message() << "\n";
@@ -111,6 +117,8 @@ int RunServe(const std::vector<std::string>& argv) {
   number("idle-timeout-ms", [&](long n) { options.limits.idle_timeout = milliseconds(n); });
   number("drain-timeout-ms", [&](long n) { options.limits.drain_timeout = milliseconds(n); });
   number("max-connections", [&](long n) { options.limits.max_connections = static_cast<size_t>(n); });
+  number("max-connections-per-address", [&](long n) { options.limits.max_connections_per_address = static_cast<size_t>(n); });
+  number("max-request-bytes-in-flight", [&](long n) { options.limits.max_request_bytes_in_flight = static_cast<size_t>(n); });
   if (st.ok() && args.Has("linger-ms")) {
     const std::string v = args.Get("linger-ms");
     if (v == "0") {

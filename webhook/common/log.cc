@@ -1,5 +1,10 @@
 #include "common/log.h"
 
+#include <limits.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -28,7 +33,10 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
-// Buffers lines and writes them to stderr from one thread, in batches.
+// Buffers lines and writes them to stderr from one thread, in batches. The buffer is bounded:
+// with stderr a pipe nobody reads, lines past it are dropped and counted (a line says how many
+// once there is room again), and no write ever blocks for long: each waits for room with
+// poll(2), at most a moment, so neither a request nor the process's exit hangs on logging.
 class LogWriter {
  public:
   static LogWriter& Get() {
@@ -44,6 +52,15 @@ class LogWriter {
     bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (buffer_.size() + line.size() + 1 > kMaxBuffered) {
+        ++dropped_;
+        return;
+      }
+      if (dropped_ > 0) {
+        buffer_ += "{\"ts\":\"" + LogTimestamp() + "\",\"level\":\"warn\",\"msg\":\"log lines dropped\",\"count\":" +
+                   std::to_string(dropped_) + "}\n";
+        dropped_ = 0;
+      }
       buffer_ += line;
       buffer_ += '\n';
       wake = buffer_.size() >= kFlushBytes;
@@ -51,20 +68,39 @@ class LogWriter {
     if (wake) cv_.notify_one();
   }
 
-  void Flush() {
-    std::lock_guard<std::mutex> write_lock(write_mutex_);
-    std::string batch;
+  // Writes what is buffered, waiting for room at most `patience`; what does not fit by then is
+  // kept for the next flush (within the bound) or dropped.
+  void Flush(std::chrono::milliseconds patience) {
+    std::unique_lock<std::timed_mutex> write_lock(write_mutex_, std::defer_lock);
+    if (!write_lock.try_lock_for(patience)) return;  // another flush is stuck on a full pipe
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      batch.swap(buffer_);
+      pending_ += buffer_;
+      buffer_.clear();
     }
-    if (batch.empty()) return;
-    std::fwrite(batch.data(), 1, batch.size(), stderr);
-    std::fflush(stderr);
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    size_t written = 0;
+    while (written < pending_.size()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{STDERR_FILENO, POLLOUT, 0};
+      if (::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count()))) <= 0) break;
+      // At most PIPE_BUF at a time: a pipe that polls writable takes that much without blocking.
+      ssize_t n = ::write(STDERR_FILENO, pending_.data() + written, std::min<size_t>(PIPE_BUF, pending_.size() - written));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+    pending_.erase(0, written);
+    if (pending_.size() > kMaxBuffered) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dropped_ += static_cast<size_t>(std::count(pending_.begin() + kMaxBuffered, pending_.end(), '\n'));
+      pending_.resize(kMaxBuffered);
+    }
   }
 
  private:
   static constexpr size_t kFlushBytes = 32 * 1024;
+  static constexpr size_t kMaxBuffered = 1 << 20;
 
   LogWriter() {
     std::thread([this] {
@@ -72,16 +108,18 @@ class LogWriter {
       while (true) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return buffer_.size() >= kFlushBytes; });
         lock.unlock();
-        Flush();
+        Flush(std::chrono::milliseconds(100));
         lock.lock();
       }
     }).detach();
   }
 
-  std::mutex mutex_;        // guards buffer_
-  std::mutex write_mutex_;  // keeps batches in order
+  std::mutex mutex_;              // guards buffer_ and dropped_
+  std::timed_mutex write_mutex_;  // keeps batches in order; guards pending_
   std::condition_variable cv_;
   std::string buffer_;
+  std::string pending_;  // taken from buffer_, not written yet
+  size_t dropped_ = 0;
 };
 
 }  // namespace
@@ -124,7 +162,7 @@ std::string JsonQuote(std::string_view s) {
 
 void LogRaw(std::string line) { LogWriter::Get().Append(line); }
 
-void FlushLog() { LogWriter::Get().Flush(); }
+void FlushLog() { LogWriter::Get().Flush(std::chrono::milliseconds(200)); }
 
 void Log(LogLevel level, std::string_view msg, const nlohmann::json& fields) {
   if (!LogEnabled(level)) return;
@@ -137,8 +175,9 @@ void Log(LogLevel level, std::string_view msg, const nlohmann::json& fields) {
   }
   // Replace invalid UTF-8 instead of throwing: log input may come from hostile requests.
   LogWriter::Get().Append(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  // Errors and warnings are rare and wanted at once (a crash right after must not eat them).
-  if (level >= LogLevel::kWarn) FlushLog();
+  // Errors and warnings are wanted at once (a crash right after must not eat them), but never
+  // at the cost of waiting for a pipe nobody reads: what does not fit now goes later.
+  if (level >= LogLevel::kWarn) LogWriter::Get().Flush(std::chrono::milliseconds(0));
 }
 
 }  // namespace pullguard

@@ -94,6 +94,10 @@ struct Metrics {
                                             .Name("pullguard_connections_closed_total")
                                             .Help("Connections pullguard closed, by reason.")
                                             .Register(*registry);
+  prometheus::Family<Counter>& accept_pauses = prometheus::BuildCounter()
+                                                   .Name("pullguard_accept_pauses_total")
+                                                   .Help("Times accepting connections paused for a moment, by reason (out_of_descriptors, out_of_memory).")
+                                                   .Register(*registry);
   prometheus::Family<Counter>& reloads = prometheus::BuildCounter()
                                              .Name("pullguard_reloads_total")
                                              .Help("Files reloaded, by kind (policy, certificate) and result.")
@@ -249,6 +253,10 @@ void CountRefused(int status) {
 }
 
 void CountConnectionClosed(std::string_view reason) { Get().closed.Add({{"reason", std::string(reason)}}).Increment(); }
+
+void CountAcceptPause(std::string_view reason) {
+  Get().accept_pauses.Add({{"reason", reason == "out_of_descriptors" ? "out_of_descriptors" : "out_of_memory"}}).Increment();
+}
 
 void CountReload(std::string_view kind, bool ok) {
   Get().reloads.Add({{"kind", std::string(kind)}, {"result", ok ? "ok" : "failed"}}).Increment();

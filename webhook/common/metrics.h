@@ -40,6 +40,8 @@ std::string RegistryMetricLabel(std::string_view registry, std::string_view poli
 // The server: requests refused before a review (by HTTP status), connections closed by it.
 void CountRefused(int status);
 void CountConnectionClosed(std::string_view reason);  // idle, read_timeout, write_timeout, ...
+// Accepting paused a moment: out_of_descriptors or out_of_memory.
+void CountAcceptPause(std::string_view reason);
 
 // Files reloaded (kind: policy, certificate), the serving certificate's notAfter, node lists
 // that could not be read.

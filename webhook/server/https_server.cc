@@ -50,13 +50,25 @@ const char* StatusText(int status) {
   }
 }
 
-std::string Serialize(const Answer& a, bool keep_alive) {
+// An answer to HEAD has the headers of the GET answer and no body (RFC 9110 9.3.2): a body
+// there would be read as the start of the next answer.
+std::string Serialize(const Answer& a, bool keep_alive, bool head_only = false) {
   std::string out;
   out.reserve(a.body.size() + 160);
   out += "HTTP/1.1 " + std::to_string(a.status) + " " + StatusText(a.status) + "\r\nContent-Type: " + a.content_type +
          "\r\nContent-Length: " + std::to_string(a.body.size()) + (keep_alive ? "\r\n" : "\r\nConnection: close\r\n") + "\r\n";
-  out += a.body;
+  if (!head_only) out += a.body;
   return out;
+}
+
+std::string PeerAddress(const sockaddr_storage& peer) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (peer.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
+  } else if (peer.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+  }
+  return text;
 }
 
 std::string JsonError(const std::string& message) {
@@ -78,7 +90,8 @@ struct HttpsServer::Conn {
   uint64_t id = 0;
   // kDiscarding: an error was answered; what the client still sends is read and dropped for a
   // moment (bounded), so that it can finish writing and read the answer instead of a reset.
-  enum class Phase { kHandshake, kIdle, kReading, kDiscarding } phase = Phase::kHandshake;
+  // kWriting: the rest of an answer a worker could not write at once, written by the loop.
+  enum class Phase { kHandshake, kIdle, kReading, kDiscarding, kWriting } phase = Phase::kHandshake;
   size_t discarded = 0;
   size_t discard_limit = 0;
   Clock::time_point deadline;
@@ -87,9 +100,27 @@ struct HttpsServer::Conn {
   RequestParser parser;
   bool verified = false;
   bool sent_continue = false;
+  // Budgets: the connections of its address, and the request bytes it holds (in flight).
+  std::shared_ptr<std::atomic<size_t>> per_address;
+  std::atomic<size_t>* inflight = nullptr;
+  size_t counted = 0;
+  // kWriting: what is left to write, and whether the connection stays open after it.
+  std::string out;
+  size_t out_sent = 0;
+  bool keep_alive_after = false;
 
   ~Conn() {
-    if (ssl != nullptr) SSL_free(ssl);
+    if (inflight != nullptr) inflight->fetch_sub(counted);
+    if (per_address) per_address->fetch_sub(1);
+    if (ssl != nullptr) {
+      // close_notify, best effort (the socket does not block): the client knows the answer was
+      // whole, not cut.
+      if (SSL_is_init_finished(ssl)) {
+        ERR_clear_error();
+        (void)SSL_shutdown(ssl);
+      }
+      SSL_free(ssl);
+    }
     if (fd >= 0) ::close(fd);
   }
 };
@@ -98,10 +129,12 @@ struct HttpsServer::Work {
   std::unique_ptr<Conn> conn;
   HttpRequest request;
   RequestInfo info;
+  bool heavy = false;
+  Clock::time_point deadline;  // answered 503 by the loop if still queued then
 };
 
-HttpsServer::HttpsServer(ServerLimits limits, SSL_CTX* ctx, Handler handler)
-    : limits_(limits), ctx_(ctx), handler_(std::move(handler)) {
+HttpsServer::HttpsServer(ServerLimits limits, SSL_CTX* ctx, Handler handler, DeadlineOf deadline_of)
+    : limits_(limits), ctx_(ctx), handler_(std::move(handler)), deadline_of_(std::move(deadline_of)) {
   SSL_CTX_set_mode(ctx_, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
@@ -179,15 +212,47 @@ void HttpsServer::CloseOwned(uint64_t id, const char* why) {
   --open_;
 }
 
-void HttpsServer::AcceptAll() {
+bool HttpsServer::Admit(const std::string& address) {
+  size_t open = open_.load();
+  if (open >= limits_.max_connections) {
+    CountClosed("too_many_connections");
+    return false;
+  }
+  auto& slot = per_address_[address];
+  if (!slot) slot = std::make_shared<std::atomic<size_t>>(0);
+  size_t mine = slot->load();
+  if (mine >= limits_.max_connections_per_address) {
+    CountClosed("too_many_from_address");
+    return false;
+  }
+  // The last slots are for addresses with few connections: one client cannot take them all.
+  size_t reserve = std::min(limits_.reserved_connections, limits_.max_connections / 8);
+  if (open + reserve >= limits_.max_connections && mine >= limits_.few_connections) {
+    CountClosed("reserved_for_others");
+    return false;
+  }
+  return true;
+}
+
+void HttpsServer::AcceptAll(Clock::time_point now) {
   while (true) {
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
     int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or out of descriptors: the next round tries again
-    if (open_.load() >= limits_.max_connections) {
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the listener stays readable, and accepting again at once would
+        // spin. Pause it a moment and serve what is open; connections that end free room.
+        CountAcceptPause(errno == EMFILE || errno == ENFILE ? "out_of_descriptors" : "out_of_memory");
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+        accept_paused_until_ = now + std::chrono::milliseconds(100);
+      }
+      return;  // EAGAIN: nothing more now
+    }
+    std::string address = PeerAddress(peer);
+    if (!Admit(address)) {
       ::close(fd);
-      CountClosed("too_many_connections");
       continue;
     }
     int one = 1;
@@ -199,7 +264,12 @@ void HttpsServer::AcceptAll() {
     conn->parser = RequestParser(limits_.parser);
     SSL_set_fd(conn->ssl, fd);
     SSL_set_accept_state(conn->ssl);
-    conn->deadline = Clock::now() + limits_.handshake_timeout;
+    conn->per_address = per_address_[address];
+    conn->per_address->fetch_add(1);
+    conn->inflight = &inflight_bytes_;
+    // Crowded, a connection that does not finish its handshake soon gives its slot back soon.
+    bool crowded = open_.load() * 2 >= limits_.max_connections;
+    conn->deadline = now + (crowded ? std::min(limits_.handshake_timeout, std::chrono::milliseconds(1000)) : limits_.handshake_timeout);
     Watch(*conn, Interest::kRead, true);
     ++open_;
     owned_[conn->id] = std::move(conn);
@@ -226,8 +296,40 @@ void HttpsServer::SendErrorAndClose(Conn& conn, int status, const std::string& m
   Watch(conn, Interest::kRead, false);
 }
 
+bool HttpsServer::Account(Conn& conn) {
+  size_t now_held = conn.phase == Conn::Phase::kReading ? conn.in.size() + conn.parser.bytes() : 0;
+  size_t total = now_held >= conn.counted ? inflight_bytes_.fetch_add(now_held - conn.counted) + (now_held - conn.counted)
+                                          : inflight_bytes_.fetch_sub(conn.counted - now_held) - (conn.counted - now_held);
+  conn.counted = now_held;
+  // A head and a small body always pass (reviews are small); what is large waits its turn.
+  return total <= limits_.max_request_bytes_in_flight || now_held <= limits_.parser.max_head_bytes;
+}
+
+void HttpsServer::WriteOut(Conn& conn) {
+  while (conn.out_sent < conn.out.size()) {
+    ERR_clear_error();
+    int n = SSL_write(conn.ssl, conn.out.data() + conn.out_sent, static_cast<int>(conn.out.size() - conn.out_sent));
+    if (n > 0) {
+      conn.out_sent += static_cast<size_t>(n);
+      continue;
+    }
+    int err = SSL_get_error(conn.ssl, n);
+    if (err == SSL_ERROR_WANT_WRITE) return Watch(conn, Interest::kWrite, false);
+    if (err == SSL_ERROR_WANT_READ) return Watch(conn, Interest::kRead, false);
+    return CloseOwned(conn.id, "write_failed");
+  }
+  conn.out.clear();
+  conn.out_sent = 0;
+  if (!conn.keep_alive_after || draining_.load()) return CloseOwned(conn.id, nullptr);
+  conn.phase = Conn::Phase::kIdle;
+  conn.deadline = Clock::now() + limits_.idle_timeout;
+  Watch(conn, Interest::kRead, false);
+  if (!conn.in.empty() || SSL_pending(conn.ssl) > 0) Advance(conn);
+}
+
 void HttpsServer::Advance(Conn& conn) {
   auto now = Clock::now();
+  if (conn.phase == Conn::Phase::kWriting) return WriteOut(conn);
   if (conn.phase == Conn::Phase::kHandshake) {
     ERR_clear_error();
     int r = SSL_accept(conn.ssl);
@@ -282,6 +384,9 @@ void HttpsServer::Advance(Conn& conn) {
     auto state = conn.parser.Feed(conn.in);
     if (state == RequestParser::State::kError) return SendErrorAndClose(conn, conn.parser.error_status(), conn.parser.error_message());
     if (state == RequestParser::State::kDone) break;
+    if (!Account(conn)) {
+      return SendErrorAndClose(conn, 503, "pullguard holds too many request bytes in flight; retry");
+    }
   }
   if (conn.phase == Conn::Phase::kReading && conn.parser.state() != RequestParser::State::kDone) {
     // Bytes may already be buffered (a pipelined request after a resume).
@@ -300,6 +405,9 @@ void HttpsServer::Advance(Conn& conn) {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, taken->fd, nullptr);
     HttpRequest request = taken->parser.Take();
     taken->sent_continue = false;
+    // The body is the request's now, bounded by the workers and the queue: no longer in flight.
+    taken->phase = Conn::Phase::kIdle;
+    (void)Account(*taken);
     Dispatch(std::move(taken), std::move(request));
   }
 }
@@ -310,6 +418,8 @@ void HttpsServer::Dispatch(std::unique_ptr<Conn> conn, HttpRequest request) {
   work->info.client_verified = conn->verified;
   work->conn = std::move(conn);
   work->request = std::move(request);
+  work->heavy = work->request.body.size() >= limits_.heavy_body_bytes;
+  work->deadline = deadline_of_ ? deadline_of_(work->request, work->info) : work->info.arrived + limits_.request_timeout;
   {
     std::lock_guard<std::mutex> lock(work_mutex_);
     if (work_.size() < limits_.max_queued_requests) {
@@ -334,10 +444,16 @@ void HttpsServer::Resume(std::unique_ptr<Conn> conn) {
   if (c.parser.state() == RequestParser::State::kError) {
     return SendErrorAndClose(c, c.parser.error_status(), c.parser.error_message());
   }
+  if (c.phase == Conn::Phase::kWriting) {
+    // A reader too slow for the worker: the loop writes the rest, by the write deadline.
+    c.deadline = now + limits_.write_timeout;
+    return WriteOut(c);
+  }
   if (c.phase == Conn::Phase::kReading) {
     // A worker read part of the next request: it keeps its deadline, and the rest comes
-    // through the loop (some may be buffered already).
-    if (!c.in.empty() || SSL_pending(c.ssl) > 0) Advance(c);
+    // through the loop (some may be buffered already). Advance also answers a 100-continue
+    // the head asked for, which no later read would trigger.
+    Advance(c);
     return;
   }
   c.phase = Conn::Phase::kIdle;
@@ -360,15 +476,47 @@ void HttpsServer::Expire(Clock::time_point now) {
       const char* why = nullptr;  // idle and discarding connections end as expected
       if (conn->phase == Conn::Phase::kHandshake) why = "handshake_timeout";
       if (conn->phase == Conn::Phase::kReading) why = "request_timeout";
+      if (conn->phase == Conn::Phase::kWriting) why = "write_timeout";
       expired.emplace_back(id, why);
     } else if (conn->phase == Conn::Phase::kIdle) {
       idle.emplace_back(conn->deadline, id);
     }
   }
   for (const auto& [id, why] : expired) CloseOwned(id, why);
+  for (auto it = per_address_.begin(); it != per_address_.end();) {
+    it = it->second->load() == 0 ? per_address_.erase(it) : std::next(it);
+  }
+  AnswerExpiredQueued(now);
   if (idle.size() > limits_.max_idle_connections) {
     std::sort(idle.begin(), idle.end());
     for (size_t i = 0; i < idle.size() - limits_.max_idle_connections; ++i) CloseOwned(idle[i].second, "too_many_idle");
+  }
+}
+
+void HttpsServer::AnswerExpiredQueued(Clock::time_point now) {
+  // A request still waiting at its deadline gets its 503 now, from here: answering it later
+  // would be answering after the API server stopped listening (and, with failurePolicy
+  // Ignore, a silent allow).
+  std::vector<std::unique_ptr<Work>> late;
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    for (auto it = work_.begin(); it != work_.end();) {
+      if (now < (*it)->deadline) {
+        ++it;
+        continue;
+      }
+      busy_fds_.erase((*it)->conn->fd);
+      late.push_back(std::move(*it));
+      it = work_.erase(it);
+    }
+  }
+  for (auto& work : late) {
+    std::string bytes = Serialize({503, "application/json", JsonError("pullguard could not start this review before its deadline; retry")}, false);
+    ERR_clear_error();
+    (void)SSL_write(work->conn->ssl, bytes.data(), static_cast<int>(bytes.size()));
+    CountRefused(503);
+    work->conn.reset();
+    --open_;
   }
 }
 
@@ -385,7 +533,7 @@ Status HttpsServer::Run() {
     for (int i = 0; i < n; ++i) {
       uint64_t id = events[i].data.u64;
       if (id == kListenId) {
-        if (!draining_) AcceptAll();
+        if (!draining_) AcceptAll(Clock::now());
       } else if (auto hs = owned_.find(id); hs != owned_.end() && hs->second->phase == Conn::Phase::kHandshake) {
         handshakes.push_back(id);  // after the established connections, a few per turn
       } else if (id == kWakeId) {
@@ -397,7 +545,7 @@ Status HttpsServer::Run() {
           resumed.swap(resumed_);
         }
         for (auto& c : resumed) {
-          if (draining_) {
+          if (draining_ && c->phase != Conn::Phase::kWriting) {
             --open_;  // dropped here: it closes as it goes
           } else {
             Resume(std::move(c));
@@ -412,6 +560,13 @@ Status HttpsServer::Run() {
       if (auto it = owned_.find(handshakes[i]); it != owned_.end()) Advance(*it->second);
     }
     auto now = Clock::now();
+    if (accept_paused_ && now >= accept_paused_until_ && !draining_ && listen_fd_ >= 0) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = kListenId;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+      accept_paused_ = false;
+    }
     Expire(now);
     if (stop_requested_ && !draining_) {
       draining_ = true;
@@ -423,7 +578,7 @@ Status HttpsServer::Run() {
       // may complete (its own deadline still holds).
       std::vector<uint64_t> ids;
       for (const auto& [id, conn] : owned_) {
-        if (conn->phase != Conn::Phase::kReading) ids.push_back(id);
+        if (conn->phase != Conn::Phase::kReading && conn->phase != Conn::Phase::kWriting) ids.push_back(id);
       }
       for (uint64_t id : ids) CloseOwned(id, nullptr);
     }
@@ -458,22 +613,33 @@ void HttpsServer::WorkerLoop() {
     std::unique_ptr<Work> work;
     {
       std::unique_lock<std::mutex> lock(work_mutex_);
-      work_cv_.wait(lock, [this] { return workers_stop_ || !work_.empty(); });
-      if (work_.empty()) return;
-      work = std::move(work_.front());
-      work_.pop_front();
+      // The first request that may run: a heavy one only while a heavy slot is free. A heavy
+      // request waiting for its slot waits here, in the queue, holding no worker.
+      auto runnable = [this] {
+        return std::find_if(work_.begin(), work_.end(),
+                            [this](const auto& w) { return !w->heavy || heavy_busy_ < limits_.heavy_slots; });
+      };
+      work_cv_.wait(lock, [&] { return workers_stop_ || runnable() != work_.end(); });
+      auto it = runnable();
+      if (it == work_.end()) return;  // stopping
+      work = std::move(*it);
+      work_.erase(it);
       ++busy_;
+      if (work->heavy) ++heavy_busy_;
     }
+    const bool heavy = work->heavy;
     Serve(*work);
     {
       std::lock_guard<std::mutex> lock(work_mutex_);
       --busy_;
+      if (heavy) --heavy_busy_;
     }
+    if (heavy) work_cv_.notify_all();  // a heavy slot is free: a waiting heavy request may go
     if (draining_.load()) Wake();  // a drain may be waiting for this
   }
 }
 
-bool HttpsServer::Respond(Work& work, bool* keep_alive) {
+HttpsServer::Written HttpsServer::Respond(Work& work, bool* keep_alive) {
   Answer answer;
   try {
     answer = handler_(work.request, work.info);
@@ -482,24 +648,25 @@ bool HttpsServer::Respond(Work& work, bool* keep_alive) {
     answer = {500, "application/json", JsonError("internal error")};
   }
   *keep_alive = work.request.keep_alive && !draining_.load();
-  std::string bytes = Serialize(answer, *keep_alive);
   Conn& conn = *work.conn;
-  auto deadline = Clock::now() + limits_.write_timeout;
-  size_t sent = 0;
-  while (sent < bytes.size()) {
+  conn.out = Serialize(answer, *keep_alive, work.request.method == "HEAD");
+  conn.out_sent = 0;
+  // What the socket takes now; the rest is the loop's (a slow reader holds no worker).
+  while (conn.out_sent < conn.out.size()) {
     ERR_clear_error();
-    int n = SSL_write(conn.ssl, bytes.data() + sent, static_cast<int>(bytes.size() - sent));
+    int n = SSL_write(conn.ssl, conn.out.data() + conn.out_sent, static_cast<int>(conn.out.size() - conn.out_sent));
     if (n > 0) {
-      sent += static_cast<size_t>(n);
+      conn.out_sent += static_cast<size_t>(n);
       continue;
     }
     int err = SSL_get_error(conn.ssl, n);
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if ((err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) || left <= 0) return false;
-    pollfd p{conn.fd, static_cast<short>(err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+    if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) return Written::kFailed;
+    conn.keep_alive_after = *keep_alive;
+    return Written::kPending;
   }
-  return true;
+  conn.out.clear();
+  conn.out_sent = 0;
+  return Written::kDone;
 }
 
 bool HttpsServer::NextRequestHere(Work& work) {
@@ -549,22 +716,23 @@ bool HttpsServer::NextRequestHere(Work& work) {
 }
 
 void HttpsServer::Serve(Work& work) {
-  bool ok = true;
+  Written written = Written::kDone;
   bool keep_alive = false;
   // The API server keeps its connections alive and sends reviews back to back: the next
   // request that arrives within the linger is served here, sparing two thread handoffs and an
   // epoll round trip per review. At most kMaxInline in a row, then the loop takes its turn.
   for (int served = 0;; ++served) {
-    ok = Respond(work, &keep_alive);
-    work.conn->phase = Conn::Phase::kIdle;
-    if (!ok || !keep_alive || served + 1 >= kMaxInline || !NextRequestHere(work)) break;
+    written = Respond(work, &keep_alive);
+    work.conn->phase = written == Written::kPending ? Conn::Phase::kWriting : Conn::Phase::kIdle;
+    if (written != Written::kDone || !keep_alive || served + 1 >= kMaxInline || !NextRequestHere(work)) break;
   }
   {
     std::lock_guard<std::mutex> lock(work_mutex_);
     busy_fds_.erase(work.conn->fd);
   }
-  if (!ok) CountClosed("write_timeout");
-  if (ok && keep_alive) {
+  if (written == Written::kFailed) CountClosed("write_failed");
+  // Kept alive, or an answer the loop finishes writing: back to the loop.
+  if (written == Written::kPending || (written == Written::kDone && keep_alive)) {
     {
       std::lock_guard<std::mutex> lock(resume_mutex_);
       resumed_.push_back(std::move(work.conn));

@@ -14,7 +14,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kLargeReview = 256 * 1024;
+constexpr size_t kLargeReview = ServerLimits{}.heavy_body_bytes;
 
 bool IsJsonContentType(const std::string& value) {
   std::string type = value.substr(0, value.find(';'));
@@ -48,7 +48,8 @@ WebhookServer::WebhookServer(ServerOptions options, std::unique_ptr<CertificateS
     SSL_CTX_set_options(ctx_, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     certificates_->InstallOn(ctx_);
     if (!options_.client_ca_file.empty()) {
-      // Ask for a certificate; a client without one still gets the probes and /metrics.
+      // Ask for a certificate; a client without one still gets the probes (/metrics and
+      // /validate answer only a verified client).
       if (SSL_CTX_load_verify_locations(ctx_, options_.client_ca_file.c_str(), nullptr) == 1) {
         SSL_CTX_set_client_CA_list(ctx_, SSL_load_client_CA_file(options_.client_ca_file.c_str()));
         SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
@@ -59,8 +60,13 @@ WebhookServer::WebhookServer(ServerOptions options, std::unique_ptr<CertificateS
     }
   }
   if (ctx_ != nullptr) {
-    http_ = std::make_unique<HttpsServer>(options_.limits, ctx_,
-                                          [this](const HttpRequest& r, const RequestInfo& i) { return Route(r, i); });
+    // A review's answer is wanted until the API server's ?timeout= (10 s when absent): one still
+    // queued then gets its 503 at once.
+    auto deadline_of = [](const HttpRequest& r, const RequestInfo& i) {
+      return i.arrived + ApiTimeout(r).value_or(checker::kApiServerDefaultTimeout);
+    };
+    http_ = std::make_unique<HttpsServer>(
+        options_.limits, ctx_, [this](const HttpRequest& r, const RequestInfo& i) { return Route(r, i); }, deadline_of);
   }
 }
 
@@ -80,7 +86,14 @@ Answer WebhookServer::Route(const HttpRequest& request, const RequestInfo& info)
   }
   if (path == "/healthz" && get) return {200, "text/plain", "ok\n"};
   if (path == "/readyz" && get) return draining_.load() ? Answer{503, "text/plain", "draining\n"} : Answer{200, "text/plain", "ok\n"};
-  if (path == "/metrics" && get) return {200, "text/plain; version=0.0.4", RenderMetrics()};
+  if (path == "/metrics" && get) {
+    // The same rule as /validate: with a client CA, what pullguard knows of the cluster's
+    // registries is for verified clients only (give the scraper a certificate from that CA).
+    if (!options_.client_ca_file.empty() && !info.client_verified) {
+      return JsonError(403, "a client certificate signed by the client CA is required for /metrics");
+    }
+    return {200, "text/plain; version=0.0.4", RenderMetrics()};
+  }
   return JsonError(404, "no such endpoint: use POST /validate, GET /healthz, /readyz or /metrics");
 }
 
@@ -99,15 +112,7 @@ Answer WebhookServer::Validate(const HttpRequest& request, const RequestInfo& in
   // policy snapshot serves the whole review (a reload meanwhile applies to the next one).
   checker::ReviewTiming timing{info.arrived, ApiTimeout(request)};
   std::shared_ptr<const policy::Policy> policy = policies_.Current();
-  auto deadline = checker::AnswerDeadline(timing, *policy);
-  if (!large_reviews_.Enter(request.body.size(), deadline)) {
-    // Busy with other large reviews until the deadline: the API server's failurePolicy decides.
-    ObserveReview(ReviewDecision::kError, 0);
-    CountRefused(503);
-    return JsonError(503, "pullguard is busy with other large reviews; retry");
-  }
   admission::HandleResult result = handler_.Handle(request.body, timing, *policy);
-  large_reviews_.Leave(request.body.size());
   // A large review's tens of megabytes go back to the system now, not at some later malloc.
   if (request.body.size() >= kLargeReview) ::malloc_trim(0);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - info.arrived).count();

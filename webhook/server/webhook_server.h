@@ -15,7 +15,6 @@
 
 #include "admission/handler.h"
 #include "policy/policy_store.h"
-#include "server/body_gate.h"
 #include "server/certificate_store.h"
 #include "server/https_server.h"
 #include "server/options.h"
@@ -45,7 +44,6 @@ class WebhookServer {
   policy::PolicyStore& policies_;
   const admission::ReviewHandler handler_;
   SSL_CTX* ctx_ = nullptr;
-  BodyGate large_reviews_{256 * 1024, 1};
   std::unique_ptr<HttpsServer> http_;
   std::atomic<int> bound_port_{0};
   std::atomic<bool> draining_{false};
