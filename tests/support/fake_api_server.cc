@@ -1,6 +1,10 @@
 #include "support/fake_api_server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <utility>
 
 #include "auth/docker_config.h"
 #include "support/loopback_server.h"
@@ -9,9 +13,239 @@
 namespace pullguard::testing {
 namespace {
 
+using nlohmann::json;
+
 nlohmann::json StatusBody(int code, const std::string& reason, const std::string& message) {
   return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()}, {"status", "Failure"},
           {"message", message}, {"reason", reason}, {"code", code}};
+}
+
+void Answer(httplib::Response& res, int code, const std::string& reason, const std::string& message) {
+  res.status = code;
+  res.set_content(StatusBody(code, reason, message).dump(), "application/json");
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(' ');
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(' ');
+  return s.substr(b, e - b + 1);
+}
+
+// The string at a dotted field path ("involvedObject.name"); "" when absent or not a string.
+std::string FieldValue(const json& obj, const std::string& dotted) {
+  const json* at = &obj;
+  size_t start = 0;
+  while (true) {
+    size_t dot = dotted.find('.', start);
+    std::string part = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!at->is_object()) return "";
+    auto it = at->find(part);
+    if (it == at->end()) return "";
+    at = &*it;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return at->is_string() ? at->get<std::string>() : std::string();
+}
+
+// One requirement of a label or field selector. op: "=", "!=", "in", "notin", "exists", "!".
+struct Requirement {
+  std::string key;
+  std::string op;
+  std::vector<std::string> values;
+};
+
+// The terms of a selector, split at the commas outside parentheses.
+std::vector<std::string> Terms(const std::string& text) {
+  std::vector<std::string> terms;
+  std::string current;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      terms.push_back(current);
+      current.clear();
+    } else {
+      current.push_back(c);
+    }
+  }
+  terms.push_back(current);
+  return terms;
+}
+
+// "k=v", "k==v", "k!=v" into a requirement; nullopt for anything else.
+std::optional<Requirement> EqualityTerm(const std::string& term) {
+  if (size_t at = term.find("!="); at != std::string::npos) return Requirement{Trim(term.substr(0, at)), "!=", {Trim(term.substr(at + 2))}};
+  if (size_t at = term.find("=="); at != std::string::npos) return Requirement{Trim(term.substr(0, at)), "=", {Trim(term.substr(at + 2))}};
+  if (size_t at = term.find('='); at != std::string::npos) return Requirement{Trim(term.substr(0, at)), "=", {Trim(term.substr(at + 1))}};
+  return std::nullopt;
+}
+
+// A labelSelector as the API server reads it (labels.Parse); nullopt when it does not parse.
+std::optional<std::vector<Requirement>> ParseLabelSelector(const std::string& text) {
+  std::vector<Requirement> out;
+  if (Trim(text).empty()) return out;
+  for (const std::string& raw : Terms(text)) {
+    std::string term = Trim(raw);
+    if (term.empty()) return std::nullopt;
+    if (term[0] == '!') {
+      out.push_back({Trim(term.substr(1)), "!", {}});
+      continue;
+    }
+    for (const std::string op : {"notin", "in"}) {
+      size_t at = term.find(" " + op + " ");
+      if (at == std::string::npos) continue;
+      std::string list = Trim(term.substr(at + op.size() + 2));
+      if (list.size() < 2 || list.front() != '(' || list.back() != ')') return std::nullopt;
+      Requirement r{Trim(term.substr(0, at)), op, {}};
+      for (const std::string& v : Terms(list.substr(1, list.size() - 2))) r.values.push_back(Trim(v));
+      out.push_back(std::move(r));
+      term.clear();
+      break;
+    }
+    if (term.empty()) continue;
+    if (auto eq = EqualityTerm(term)) {
+      out.push_back(std::move(*eq));
+    } else if (term.find(' ') == std::string::npos) {
+      out.push_back({term, "exists", {}});
+    } else {
+      return std::nullopt;
+    }
+  }
+  for (const auto& r : out) {
+    if (r.key.empty()) return std::nullopt;
+  }
+  return out;
+}
+
+bool LabelsMatch(const std::vector<Requirement>& selector, const json& object) {
+  json labels = json::object();
+  if (object.contains("metadata") && object["metadata"].is_object() && object["metadata"].contains("labels")) {
+    labels = object["metadata"]["labels"];
+  }
+  for (const auto& r : selector) {
+    bool has = labels.is_object() && labels.contains(r.key) && labels[r.key].is_string();
+    std::string value = has ? labels[r.key].get<std::string>() : "";
+    bool in = has && std::find(r.values.begin(), r.values.end(), value) != r.values.end();
+    if (r.op == "=" && !(has && value == r.values[0])) return false;
+    if (r.op == "!=" && has && value == r.values[0]) return false;
+    if (r.op == "in" && !in) return false;
+    if (r.op == "notin" && in) return false;
+    if (r.op == "exists" && !has) return false;
+    if (r.op == "!" && has) return false;
+  }
+  return true;
+}
+
+// The field labels the API server supports for Events in each API (others are a 400).
+const std::vector<std::string>& EventFieldLabels(bool events_v1) {
+  static const std::vector<std::string> kCore{
+      "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+      "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+      "reportingComponent", "source", "type", "metadata.name", "metadata.namespace"};
+  static const std::vector<std::string> kEventsV1{
+      "regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "regarding.apiVersion",
+      "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type", "metadata.name",
+      "metadata.namespace"};
+  return events_v1 ? kEventsV1 : kCore;
+}
+
+// A fieldSelector (only =, == and !=); nullopt and `bad` naming the label when it does not parse.
+std::optional<std::vector<Requirement>> ParseFieldSelector(const std::string& text, bool events_v1, std::string* bad) {
+  std::vector<Requirement> out;
+  if (Trim(text).empty()) return out;
+  const auto& labels = EventFieldLabels(events_v1);
+  for (const std::string& term : Terms(text)) {
+    auto r = EqualityTerm(term);
+    if (!r) {
+      *bad = term;
+      return std::nullopt;
+    }
+    if (std::find(labels.begin(), labels.end(), r->key) == labels.end()) {
+      *bad = r->key;
+      return std::nullopt;
+    }
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+bool FieldsMatch(const std::vector<Requirement>& selector, const json& object) {
+  for (const auto& r : selector) {
+    std::string key = r.key == "source" ? "source.component" : r.key;
+    std::string value = FieldValue(object, key);
+    if (r.op == "=" && value != r.values[0]) return false;
+    if (r.op == "!=" && value == r.values[0]) return false;
+  }
+  return true;
+}
+
+// A core/v1 Event as events.k8s.io/v1 serves it (the API server's conversion).
+json ToEventsV1(const json& e) {
+  json out = {{"kind", "Event"}, {"apiVersion", "events.k8s.io/v1"}, {"metadata", json::object()}};
+  if (e.contains("metadata")) out["metadata"] = e["metadata"];
+  const std::pair<const char*, const char*> renamed[] = {
+      {"involvedObject", "regarding"},        {"message", "note"},
+      {"count", "deprecatedCount"},           {"firstTimestamp", "deprecatedFirstTimestamp"},
+      {"lastTimestamp", "deprecatedLastTimestamp"}, {"source", "deprecatedSource"},
+      {"reportingComponent", "reportingController"}, {"eventTime", "eventTime"},
+      {"series", "series"},                   {"reason", "reason"},
+      {"type", "type"},                       {"action", "action"},
+      {"related", "related"},                 {"reportingInstance", "reportingInstance"}};
+  for (const auto& [from, to] : renamed) {
+    if (e.contains(from)) out[to] = e[from];
+  }
+  if (!out.contains("eventTime")) out["eventTime"] = nullptr;
+  return out;
+}
+
+// The offset a `continue` token ("tok<N>") names; nullopt when it is not one of ours.
+std::optional<size_t> TokenOffset(const std::string& token) {
+  if (token.size() < 4 || token.rfind("tok", 0) != 0) return std::nullopt;
+  size_t n = 0;
+  for (size_t i = 3; i < token.size(); ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    n = n * 10 + static_cast<size_t>(token[i] - '0');
+  }
+  return n;
+}
+
+// A page of `items` as the API server pages a list: `limit` items from the continue token's
+// offset, with the next token in `meta`. False (and a 400 answered) for a bad token or limit.
+bool PageOf(const std::vector<json>& items, const httplib::Request& req, httplib::Response& res, json& page, json& meta) {
+  size_t offset = 0, limit = items.size();
+  if (req.has_param("continue")) {
+    auto at = TokenOffset(req.get_param_value("continue"));
+    if (!at) {
+      Answer(res, 400, "BadRequest", "the provided continue parameter is too old or malformed");
+      return false;
+    }
+    offset = *at;
+  }
+  if (req.has_param("limit")) {
+    auto n = TokenOffset("tok" + req.get_param_value("limit"));
+    if (!n) {
+      Answer(res, 400, "BadRequest", "limit must be a number");
+      return false;
+    }
+    if (*n > 0) limit = *n;
+  }
+  page = json::array();
+  for (size_t i = offset; i < items.size() && i < offset + limit; ++i) page.push_back(items[i]);
+  meta = {{"resourceVersion", "7"}};
+  if (offset + limit < items.size()) meta["continue"] = "tok" + std::to_string(offset + limit);
+  return true;
+}
+
+// kind -> (group, resource) of what AddObject takes.
+const std::map<std::string, std::pair<std::string, std::string>>& Workloads() {
+  static const std::map<std::string, std::pair<std::string, std::string>> kWorkloads{
+      {"ReplicaSet", {"apps", "replicasets"}}, {"Deployment", {"apps", "deployments"}},
+      {"StatefulSet", {"apps", "statefulsets"}}, {"DaemonSet", {"apps", "daemonsets"}},
+      {"Job", {"batch", "jobs"}},               {"CronJob", {"batch", "cronjobs"}}};
+  return kWorkloads;
 }
 
 }  // namespace
@@ -22,6 +256,32 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
                [this](const httplib::Request& req, httplib::Response& res) { Serve("secrets", req, res); });
   server_->Get(R"(/api/v1/namespaces/([^/]+)/serviceaccounts/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) { Serve("serviceaccounts", req, res); });
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/pods/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) { Serve("pods", req, res); });
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/pods)",
+               [this](const httplib::Request& req, httplib::Response& res) { ServePodList(req, res); });
+  server_->Get(R"(/api/v1/namespaces/([^/]+)/events)",
+               [this](const httplib::Request& req, httplib::Response& res) { ServeEvents(false, req, res); });
+  server_->Get(R"(/apis/events.k8s.io/v1/namespaces/([^/]+)/events)",
+               [this](const httplib::Request& req, httplib::Response& res) { ServeEvents(true, req, res); });
+  server_->Get(R"(/apis/(apps|batch)/v1/namespaces/([^/]+)/([a-z]+)/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 ServeObject(std::string(req.matches[1]) + "/" + std::string(req.matches[3]), req.matches[2], req.matches[4],
+                             req, res);
+               });
+  server_->Get(R"(/api/v1/nodes/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    std::string name = req.matches[1];
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!Authorized(req, res) || Refused(req, res)) return;
+    for (const auto& node : std::as_const(nodes_)) {
+      if (node["metadata"]["name"] == name) {
+        res.set_content(node.dump(), "application/json");
+        return;
+      }
+    }
+    Answer(res, 404, "NotFound", "nodes \"" + name + "\" not found");
+  });
   server_->Get("/api/v1/nodes", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     std::lock_guard<std::mutex> lock(mutex_);
@@ -153,38 +413,169 @@ void FakeApiServer::AddNode(const std::string& name, const std::string& os, cons
   nodes_.push_back({{"kind", "Node"},
                     {"apiVersion", "v1"},
                     {"metadata", {{"name", name}, {"labels", all_labels}}},
-                    {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch}}}, {"images", image_list}}}});
+                    {"status", {{"nodeInfo", {{"operatingSystem", os}, {"architecture", arch},
+                                              {"containerRuntimeVersion", "containerd://1.7.22"}, {"kubeletVersion", "v1.30.4"}}},
+                                {"images", image_list}}}});
   if (!taints.is_null()) nodes_.back()["spec"] = {{"taints", taints}};
 }
 
 void FakeApiServer::Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res) {
+  ServeObject(kind, req.matches[1], req.matches[2], req, res);
+}
+
+void FakeApiServer::ServeObject(const std::string& resource, const std::string& ns, const std::string& name,
+                                const httplib::Request& req, httplib::Response& res) {
   ++requests_;
-  std::string ns = req.matches[1], name = req.matches[2];
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!Authorized(req, res)) return;
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  // "apps/deployments": resource "deployments" in API group "apps"; "secrets": the core group.
+  size_t slash = resource.find('/');
+  std::string group = slash == std::string::npos ? "" : resource.substr(0, slash);
+  std::string plural = slash == std::string::npos ? resource : resource.substr(slash + 1);
   if (forbidden_.count(ns)) {
     res.status = 403;
     res.set_content(StatusBody(403, "Forbidden",
-                               kind + " \"" + name + "\" is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" "
-                               "cannot get resource \"" + kind + "\" in API group \"\" in the namespace \"" + ns + "\"")
+                               plural + " \"" + name + "\" is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" "
+                               "cannot get resource \"" + plural + "\" in API group \"" + group + "\" in the namespace \"" + ns + "\"")
                         .dump(),
                     "application/json");
     return;
   }
-  auto it = objects_.find(kind + "/" + ns + "/" + name);
+  auto it = objects_.find(resource + "/" + ns + "/" + name);
   if (it == objects_.end()) {
     res.status = 404;
-    res.set_content(StatusBody(404, "NotFound", kind + " \"" + name + "\" not found").dump(), "application/json");
+    res.set_content(StatusBody(404, "NotFound", plural + " \"" + name + "\" not found").dump(), "application/json");
     return;
   }
   res.set_content(it->second.dump(), "application/json");
 }
 
-std::string FakeApiServer::Kubeconfig(const std::string& ca, const std::string& token_file) const {
+void FakeApiServer::ServePodList(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  std::string ns = req.matches[1];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  if (forbidden_.count(ns)) {
+    Answer(res, 403, "Forbidden",
+           "pods is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" cannot list resource \"pods\" in "
+           "API group \"\" in the namespace \"" + ns + "\"");
+    return;
+  }
+  auto selector = ParseLabelSelector(req.has_param("labelSelector") ? req.get_param_value("labelSelector") : "");
+  if (!selector) {
+    Answer(res, 400, "BadRequest", "unable to parse requirement: " + req.get_param_value("labelSelector"));
+    return;
+  }
+  std::vector<json> matching;
+  const std::string prefix = "pods/" + ns + "/";
+  for (const auto& [key, pod] : objects_) {
+    if (key.rfind(prefix, 0) == 0 && LabelsMatch(*selector, pod)) matching.push_back(pod);
+  }
+  json page, meta;
+  if (!PageOf(matching, req, res, page, meta)) return;
+  ++pod_pages_;
+  res.set_content(json{{"kind", "PodList"}, {"apiVersion", "v1"}, {"metadata", meta}, {"items", page}}.dump(), "application/json");
+}
+
+void FakeApiServer::ServeEvents(bool events_v1, const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  std::string ns = req.matches[1];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  if (forbidden_.count(ns)) {
+    Answer(res, 403, "Forbidden",
+           "events" + std::string(events_v1 ? ".events.k8s.io" : "") +
+               " is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" cannot list resource \"events\" in "
+               "API group \"" + std::string(events_v1 ? "events.k8s.io" : "") + "\" in the namespace \"" + ns + "\"");
+    return;
+  }
+  std::string bad;
+  auto selector = ParseFieldSelector(req.has_param("fieldSelector") ? req.get_param_value("fieldSelector") : "", events_v1, &bad);
+  if (!selector) {
+    Answer(res, 400, "BadRequest", "field label not supported: " + bad);
+    return;
+  }
+  std::vector<json> matching;
+  for (const json& e : events_) {
+    if (FieldValue(e, "metadata.namespace") != ns) continue;
+    json shaped = events_v1 ? ToEventsV1(e) : e;
+    if (FieldsMatch(*selector, shaped)) matching.push_back(std::move(shaped));
+  }
+  json page, meta;
+  if (!PageOf(matching, req, res, page, meta)) return;
+  res.set_content(json{{"kind", "EventList"}, {"apiVersion", events_v1 ? "events.k8s.io/v1" : "v1"}, {"metadata", meta},
+                       {"items", page}}
+                      .dump(),
+                  "application/json");
+}
+
+bool FakeApiServer::Refused(const httplib::Request& req, httplib::Response& res) const {
+  for (const auto& prefix : forbidden_paths_) {
+    if (req.path.rfind(prefix, 0) == 0) {
+      Answer(res, 403, "Forbidden", "forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" cannot get path \"" +
+                                        req.path + "\"");
+      return true;
+    }
+  }
+  for (const auto& prefix : hidden_paths_) {
+    if (req.path.rfind(prefix, 0) == 0) {
+      Answer(res, 404, "NotFound", "the server could not find the requested resource");
+      return true;
+    }
+  }
+  return false;
+}
+
+void FakeApiServer::AddPod(const nlohmann::json& pod) {
+  std::string ns = FieldValue(pod, "metadata.namespace"), name = FieldValue(pod, "metadata.name");
+  if (ns.empty() || name.empty()) throw std::invalid_argument("AddPod: a pod needs metadata.namespace and metadata.name");
+  json stored = pod;
+  stored["kind"] = "Pod";
+  stored["apiVersion"] = "v1";
+  std::lock_guard<std::mutex> lock(mutex_);
+  objects_["pods/" + ns + "/" + name] = std::move(stored);
+}
+
+void FakeApiServer::AddEvent(const nlohmann::json& event) {
+  json stored = event;
+  stored["kind"] = "Event";
+  stored["apiVersion"] = "v1";
+  if (!stored.contains("metadata") || !stored["metadata"].is_object()) stored["metadata"] = json::object();
+  std::lock_guard<std::mutex> lock(mutex_);
+  int serial = ++event_serial_;
+  json& meta = stored["metadata"];
+  if (!meta.contains("namespace")) meta["namespace"] = FieldValue(stored, "involvedObject.namespace");
+  if (!meta.contains("name")) meta["name"] = FieldValue(stored, "involvedObject.name") + ".17f0" + std::to_string(serial);
+  if (!meta.contains("uid")) meta["uid"] = "e0e0e0e0-0000-4000-8000-" + std::to_string(100000000000 + serial);
+  events_.push_back(std::move(stored));
+}
+
+void FakeApiServer::AddObject(const nlohmann::json& object) {
+  std::string kind = FieldValue(object, "kind");
+  auto it = Workloads().find(kind);
+  if (it == Workloads().end()) throw std::invalid_argument("AddObject: not a kind the fake serves: " + kind);
+  std::string ns = FieldValue(object, "metadata.namespace"), name = FieldValue(object, "metadata.name");
+  if (ns.empty() || name.empty()) throw std::invalid_argument("AddObject: an object needs metadata.namespace and metadata.name");
+  std::lock_guard<std::mutex> lock(mutex_);
+  objects_[it->second.first + "/" + it->second.second + "/" + ns + "/" + name] = object;
+}
+
+void FakeApiServer::ForbidPath(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  forbidden_paths_.push_back(prefix);
+}
+
+void FakeApiServer::HidePath(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  hidden_paths_.push_back(prefix);
+}
+
+std::string FakeApiServer::Kubeconfig(const std::string& ca, const std::string& token_file, const std::string& ns) const {
   return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: https://127.0.0.1:" +
          std::to_string(port_) + "\n    certificate-authority: " + ca +
          "\nusers:\n- name: pullguard\n  user:\n    tokenFile: " + token_file +
-         "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: pullguard\n";
+         "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: pullguard\n" +
+         (ns.empty() ? "" : "    namespace: " + ns + "\n");
 }
 
 }  // namespace pullguard::testing

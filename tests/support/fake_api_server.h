@@ -3,8 +3,15 @@
 // /api/v1/nodes (paged with limit and continue); and the discovery documents (/api, /apis,
 // /api/v1, /apis/GROUP/VERSION) of the kinds pullguard's manifests use, so that
 // `kubectl apply --dry-run=client` can map them (every object GET is 404: nothing exists yet).
+// For `pullguard diagnose`: GET /api/v1/nodes/NAME; Pods (GET one; LIST by labelSelector with
+// =, ==, !=, in, notin, exists and !exists, paged with limit and continue); Events, stored in
+// their core/v1 shape and served by /api/v1/namespaces/NS/events and, converted as the API
+// server converts them, by /apis/events.k8s.io/v1/namespaces/NS/events, both filtered by
+// fieldSelector (a field label the real server does not support is a 400) and paged; and GET
+// of apps/v1 ReplicaSets, Deployments, StatefulSets, DaemonSets and batch/v1 Jobs, CronJobs.
 // It checks the bearer token (changeable, to test rotation), answers 403 for namespaces told
-// to, 404 for what it does not have, and counts requests. On 127.0.0.1 over TLS.
+// to (and for paths told to), 404 for what it does not have, and counts requests. On
+// 127.0.0.1 over TLS.
 #pragma once
 
 #include <httplib.h>
@@ -17,6 +24,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace pullguard::testing {
 
@@ -36,17 +44,41 @@ class FakeApiServer {
                const std::vector<std::vector<std::string>>& images = {},
                const std::map<std::string, std::string>& labels = {},
                const nlohmann::json& taints = nullptr);  // spec.taints
+  // Served by GET /api/v1/namespaces/NS/pods/NAME and listed by GET /api/v1/namespaces/NS/pods
+  // (labelSelector, limit/continue); NS and NAME from its metadata.
+  void AddPod(const nlohmann::json& pod);
+  // An Event in the core/v1 shape (involvedObject, message, count, firstTimestamp...), in the
+  // namespace of its metadata, else of its involvedObject. metadata.name and uid are filled in
+  // when absent. Both events APIs serve it (events.k8s.io/v1 as regarding, note,
+  // deprecatedCount...).
+  void AddEvent(const nlohmann::json& event);
+  // An apps/v1 ReplicaSet, Deployment, StatefulSet, DaemonSet or batch/v1 Job, CronJob, served
+  // by GET /apis/GROUP/v1/namespaces/NS/RESOURCE/NAME.
+  void AddObject(const nlohmann::json& object);
+  // Every request whose path starts with `prefix` is answered 403 (RBAC refusing one API),
+  // or 404 (an API the server does not serve).
+  void ForbidPath(const std::string& prefix);
+  void HidePath(const std::string& prefix);
   int requests() const { return requests_.load(); }
   int node_pages() const { return node_pages_.load(); }
+  int pod_pages() const { return pod_pages_.load(); }
 
-  // A kubeconfig for this server, the CA `ca`, and a token file.
-  std::string Kubeconfig(const std::string& ca, const std::string& token_file) const;
+  // A kubeconfig for this server, the CA `ca`, and a token file; its context names
+  // `ns` as its namespace when one is given.
+  std::string Kubeconfig(const std::string& ca, const std::string& token_file, const std::string& ns = "") const;
 
  private:
   void Serve(const std::string& kind, const httplib::Request& req, httplib::Response& res);
+  // GET of one stored object: objects_[resource/ns/name].
+  void ServeObject(const std::string& resource, const std::string& ns, const std::string& name, const httplib::Request& req,
+                   httplib::Response& res);
+  void ServePodList(const httplib::Request& req, httplib::Response& res);
+  void ServeEvents(bool events_v1, const httplib::Request& req, httplib::Response& res);
   void ServeDiscovery();
   // REQUIRES: mutex_ held. Answers 401 unless the request carries the current token.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
+  // REQUIRES: mutex_ held. Answers 403 or 404 for a path ForbidPath or HidePath named.
+  bool Refused(const httplib::Request& req, httplib::Response& res) const;
 
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
@@ -54,10 +86,14 @@ class FakeApiServer {
   std::mutex mutex_;
   std::string token_;
   std::set<std::string> forbidden_;
-  std::map<std::string, nlohmann::json> objects_;  // "kind/ns/name"
+  std::map<std::string, nlohmann::json> objects_;  // "kind/ns/name" (pods: "pods/ns/name")
   nlohmann::json nodes_ = nlohmann::json::array();
+  std::vector<nlohmann::json> events_;  // core/v1 shape, in the order added
+  std::vector<std::string> forbidden_paths_, hidden_paths_;
+  int event_serial_ = 0;
   std::atomic<int> requests_{0};
   std::atomic<int> node_pages_{0};
+  std::atomic<int> pod_pages_{0};
 };
 
 }  // namespace pullguard::testing
