@@ -1,6 +1,7 @@
 # The two set-up commands of the README:
-#   make run    install what is missing, build, make dev certificates, start the webhook on
-#               https://127.0.0.1:8443 with policies/default.yaml
+#   make run    install what is missing, build the pullguard binary (only it: not the tests),
+#               make dev certificates, start the webhook on https://127.0.0.1:8443 with
+#               policies/default.yaml
 #   make test   install what is missing, build (warnings as errors), run the whole test suite
 # And for CI and releases:
 #   make release  the Release configuration the image uses, warnings as errors
@@ -11,7 +12,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8443
 POLICY ?= policies/default.yaml
 
-.PHONY: deps build certs run test release image bench clean
+.PHONY: deps build build-pullguard certs run test release image bench clean
 
 deps:
 	@.ci/install-deps.sh
@@ -20,10 +21,15 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The binary alone, what `make run` needs: `build` compiles every test and benchmark too.
+build-pullguard: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS) --target pullguard
+
 certs: deps
 	@certs/gen-dev-certs.sh certs/dev >/dev/null
 
-run: build certs
+run: build-pullguard certs
 	$(BUILD)/pullguard serve --listen $(LISTEN) --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key --policy $(POLICY)
 
 # The tests see loopback only (.ci/loopback-only.sh): every server they use is on 127.0.0.1.

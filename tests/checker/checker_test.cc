@@ -38,8 +38,8 @@ TEST_CASE("invalid references become InvalidReference with a concrete fix") {
        "expected ALGORITHM:HEX such as sha256:<64 hex>; use [registry[:port]/]repository[:tag][@sha256:digest]"},
       {"nginx@sha256:0123456789abcdef0123456789abcdef0123",
        "spec.containers[0].image \"nginx@sha256:0123456789abcdef0123456789abcdef0123\": InvalidReference: invalid "
-       "checksum digest length: sha256 has 64 hex characters, not 36; copy the digest from the registry (crane digest "
-       "/ docker buildx imagetools inspect)"},
+       "checksum digest length: sha256 has 64 hex characters, not 36; copy the digest from the registry (skopeo "
+       "inspect docker://IMAGE:TAG shows it)"},
       {"http://localhost:5000/app", "spec.containers[0].image \"http://localhost:5000/app\": InvalidReference: remove "
                                     "\"http://\": an image reference has no URL scheme; write \"localhost:5000/app\""},
   };

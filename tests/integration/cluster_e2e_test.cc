@@ -148,7 +148,7 @@ TEST_CASE("kubectl kustomize renders every overlay, kubectl apply --dry-run=clie
     RunResult check = Run({PULLGUARD_BINARY, "check", "--offline", "-f", dir.File(overlay + ".yaml")});
     INFO(check.out << check.err);
     CHECK(check.exit_code == 0);
-    CHECK_THAT(check.out, Catch::Contains("1 objects, 1 images: 0 denied, 0 warned"));
+    CHECK_THAT(check.out, Catch::Contains("1 object, 1 image: 0 denied, 0 warned"));
     const json& webhook = Find(objects, "ValidatingWebhookConfiguration", "pullguard");
     const json& w = webhook["webhooks"][0];
     CHECK(w["sideEffects"] == "None");

@@ -194,7 +194,7 @@ TEST_CASE("check reads registry credentials from --docker-config, as crane and t
   CHECK_THAT(without.out, Catch::Contains("AuthRequired"));
   RunResult with = Run({PULLGUARD_BINARY, "check", "-f", manifest, "--policy", policy, "--docker-config", config});
   CHECK(with.exit_code == 0);
-  CHECK_THAT(with.out, Catch::Contains("1 objects, 1 images: 0 denied, 0 warned"));
+  CHECK_THAT(with.out, Catch::Contains("1 object, 1 image: 0 denied, 0 warned"));
   // $DOCKER_CONFIG/config.json is the default.
   RunResult from_env = Run({"env", "DOCKER_CONFIG=" + r.dir.path(), PULLGUARD_BINARY, "check", "-f", manifest, "--policy", policy});
   CHECK(from_env.exit_code == 0);

@@ -134,6 +134,81 @@ TEST_CASE("regression: a key given twice is an error, not a silent overwrite") {
   CHECK_THAT(policy.status().message(), Catch::Contains("p.yaml:4:1: registries: given twice; keep one"));
 }
 
+TEST_CASE("regression: a reason code given twice under actions is an error, not the second one silently") {
+  // yaml-cpp keeps one of the two: TagNotFound was deny or warn depending on the parser.
+  auto policy = ParsePolicy("actions:\n  TagNotFound: deny\n  AuthFailed: warn\n  TagNotFound: warn\n", "p.yaml");
+  REQUIRE_FALSE(policy.ok());
+  CHECK(policy.status().message() == "p.yaml:4:3: actions.TagNotFound: given twice; keep one");
+}
+
+TEST_CASE("regression: a registry glob with a URL scheme or a path is refused, with the host to write") {
+  // allowedRegistries: ["https://ghcr.io"] was accepted, then every ghcr.io image was denied.
+  struct Case {
+    const char* yaml;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"rules:\n  allowedRegistries:\n    registries: [\"https://ghcr.io\"]\n",
+       "p.yaml:3:18: rules.allowedRegistries.registries[0]: \"https://ghcr.io\" has a URL scheme, but it is matched "
+       "against the registry host (and :port) only; write ghcr.io"},
+      {"rules:\n  allowedRegistries:\n    registries: [docker.io, ghcr.io/acme/]\n",
+       "p.yaml:3:29: rules.allowedRegistries.registries[1]: \"ghcr.io/acme/\" has a path, but it is matched against the "
+       "registry host (and :port) only; write ghcr.io"},
+      {"registries:\n  - host: \"http://registry.internal:5000\"\n",
+       "p.yaml:2:11: registries[0].host: \"http://registry.internal:5000\" has a URL scheme, but it is matched against "
+       "the registry host (and :port) only; write registry.internal:5000"},
+      {"registries:\n  - host: ghcr.io\n    mirror: https://mirror.local/v2/\n",
+       "p.yaml:3:13: registries[0].mirror: \"https://mirror.local/v2/\" has a URL scheme and a path, but it is matched "
+       "against the registry host (and :port) only; write mirror.local"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    auto policy = ParsePolicy(c.yaml, "p.yaml");
+    REQUIRE_FALSE(policy.ok());
+    CHECK(policy.status().message() == c.error);
+  }
+  // Hosts, ports and globs over them stay valid.
+  auto fine = ParsePolicy("rules:\n  allowedRegistries:\n    registries: [ghcr.io, \"*.example.com\", \"127.0.0.1:*\", "
+                          "\"registry.internal:5000\"]\nregistries:\n  - {host: \"127.0.0.1:*\", mirror: \"mirror.local:5000\"}\n",
+                          "p.yaml");
+  CHECK(fine.ok());
+}
+
+TEST_CASE("regression: an unknown reason code points to docs/reasons.md and the closest name, not to DESIGN.md") {
+  // "unknown reason code (see DESIGN.md's findings table)": the repository has no DESIGN.md.
+  struct Case {
+    const char* yaml;
+    std::string error;
+  };
+  const std::vector<Case> cases{
+      {"actions:\n  RegistryUnreachible: deny\n",
+       "p.yaml:2:3: actions.RegistryUnreachible: unknown reason code (see docs/reasons.md); did you mean RegistryUnreachable?"},
+      {"actions:\n  tagnotfound: warn\n",
+       "p.yaml:2:3: actions.tagnotfound: unknown reason code (see docs/reasons.md); did you mean TagNotFound?"},
+      {"actions:\n  RegistryTlsError: warn\n",
+       "p.yaml:2:3: actions.RegistryTlsError: unknown reason code (see docs/reasons.md); did you mean RegistryTLSError?"},
+      {"actions:\n  NodeCredentialUnverified: deny\n",
+       "p.yaml:2:3: actions.NodeCredentialUnverified: unknown reason code (see docs/reasons.md); did you mean "
+       "NodeCredentialsUnverified?"},
+      // Nothing close: no guess.
+      {"actions:\n  ImagePullBackOff: deny\n", "p.yaml:2:3: actions.ImagePullBackOff: unknown reason code (see docs/reasons.md)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    auto policy = ParsePolicy(c.yaml, "p.yaml");
+    REQUIRE_FALSE(policy.ok());
+    CHECK(policy.status().message() == c.error);
+  }
+  // Field names get the same "did you mean", after the list of known fields.
+  auto field = ParsePolicy("rulez: {}\n", "p.yaml");
+  REQUIRE_FALSE(field.ok());
+  CHECK_THAT(field.status().message(), Catch::EndsWith("); did you mean rules?"));
+  auto nested = ParsePolicy("rules:\n  latestTags: {action: warn}\n", "p.yaml");
+  REQUIRE_FALSE(nested.ok());
+  CHECK_THAT(nested.status().message(), Catch::Contains("rules.latestTags: unknown field (known: allowedRegistries, "
+                                                        "latestTag, requireDigest); did you mean latestTag?"));
+}
+
 TEST_CASE("Decide sorts findings by the policy's actions, rule findings keep their own") {
   auto policy = ParsePolicy("actions:\n  RegistryError: ignore\n  TagNotFound: warn\n", "p.yaml");
   REQUIRE(policy.ok());

@@ -67,5 +67,34 @@ TEST_CASE("invalid formats get an explanation that names the wrong part") {
   }
 }
 
+TEST_CASE("regression: template placeholders in an image are found, all-caps words are not") {
+  // "<YOUR-CONTAINER>" was "repository name must be lowercase"; a placeholder needs rendering.
+  struct Case {
+    const char* image;
+    const char* placeholder;
+  };
+  const Case cases[] = {
+      {"<YOUR-CONTAINER>", "<YOUR-CONTAINER>"},
+      {"registry.example.com/<team>/app:1", "<team>"},
+      {"{IMAGE}", "{IMAGE}"},
+      {"{{ .Values.image }}", "{{ .Values.image }}"},
+      {"{{ .Values.image.repository }}:{{ .Values.image.tag }}", "{{ .Values.image.repository }}"},
+      {"nginx:${TAG}", "${TAG}"},
+      {"nginx:$TAG", "$TAG"},
+      {"$(params.image)", "$(params.image)"},
+      // Not placeholders: all-caps words, and brackets or dollars that enclose nothing.
+      {"REPLACE_ME", ""},
+      {"nginx:1.25", ""},
+      {"<>", ""},
+      {"{}", ""},
+      {"nginx:$", ""},
+      {"a<b", ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.image);
+    CHECK(FindPlaceholder(c.image) == c.placeholder);
+  }
+}
+
 }  // namespace
 }  // namespace pullguard::reference

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "reference/explain.h"
+
 namespace pullguard::checker {
 namespace {
 
@@ -43,6 +45,13 @@ Finding RuleFinding(const ImageUse& use, Action action) {
 Finding InvalidReferenceFinding(const ImageUse& use, const reference::Error& error) {
   using reference::ErrorKind;
   Finding f = FindingAt(use, "", Reason::kInvalidReference);
+  // A template placeholder left in ("<YOUR-CONTAINER>", "${TAG}", "{{ .Values.image }}"):
+  // whatever grammar rule it breaks, the image was never rendered.
+  if (std::string placeholder = reference::FindPlaceholder(use.image); !placeholder.empty()) {
+    f.detail = placeholder == use.image ? "this is a placeholder" : "\"" + placeholder + "\" is a placeholder";
+    f.fix = "render the template first (helm template / envsubst / kustomize)";
+    return f;
+  }
   f.detail = error.Explanation();
   switch (error.kind) {
     case ErrorKind::kNameContainsUppercase: {
@@ -60,7 +69,7 @@ Finding InvalidReferenceFinding(const ImageUse& use, const reference::Error& err
     case ErrorKind::kChecksumInvalidFormat:
     case ErrorKind::kDigestInvalidFormat:
     case ErrorKind::kDigestUnsupported:
-      f.fix = "copy the digest from the registry (crane digest / docker buildx imagetools inspect)";
+      f.fix = "copy the digest from the registry (skopeo inspect docker://IMAGE:TAG shows it)";
       break;
     default: {
       // "https://ghcr.io/org/app:1" is the commonest slip: suggest it without the scheme.

@@ -182,11 +182,12 @@ Words NotFoundWords(const ProbeTarget& target, const ProbeResult& r, const std::
   std::string unsure = r.repository == registry::RepositoryState::kExists ? "" : " (nor, perhaps, the repository)";
   if (target.by_digest) {
     return {Reason::kDigestNotFound, "digest " + Short(target.reference) + " does not exist" + in + unsure,
-            "use a digest the registry has (crane digest " + name + ":TAG)"};
+            "use a digest the registry has (skopeo inspect docker://" + name + ":TAG shows it)"};
   }
   std::vector<std::string> nearest = NearestTags(target.reference, r.tags);
   return {Reason::kTagNotFound, "tag " + target.reference + " does not exist" + in + unsure,
-          nearest.empty() ? "push the tag, or use one that exists (crane ls " + name + ")" : "nearest: " + List(nearest)};
+          nearest.empty() ? "push the tag, or use one that exists (skopeo list-tags docker://" + name + ")"
+                          : "nearest: " + List(nearest)};
 }
 
 Words PlatformWords(const ProbeResult& r) {

@@ -57,26 +57,6 @@ constexpr std::array<const char*, 64> kOfficialImages{
 
 }  // namespace
 
-size_t EditDistance(const std::string& a, const std::string& b, size_t limit) {
-  size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-  if (gap > limit) return limit + 1;
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    size_t best = row[0];
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-      best = std::min(best, row[j]);
-    }
-    if (best > limit) return limit + 1;
-  }
-  return row[b.size()];
-}
-
 std::vector<std::string> NearestTags(const std::string& wanted, const std::vector<std::string>& tags, size_t count) {
   std::vector<std::string> out;
   if (count == 0 || tags.empty()) return out;

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 #include "common/file_watch.h"
@@ -12,9 +14,28 @@ namespace {
 constexpr const char* kPolicyHelp = R"(Usage: pullguard policy validate FILE
 
 Checks a policy file and reports every problem with its line and column, and every
-hosts.toml under its hostsDir (when that folder exists here).
-Exit status: 0 valid, 2 invalid or unreadable.
+hosts.toml under its hostsDir (when that folder exists here). An empty file (nothing but
+comments) is refused: serve and check would run the built-in policy with it, which is what
+leaving --policy out does; an empty file is more often a ConfigMap key or a copy gone wrong.
+Exit status: 0 valid, 2 invalid, empty or unreadable.
 )";
+
+// Nothing but blank lines, comments and document markers: what ParsePolicy takes as the
+// built-in policy.
+bool IsEmptyPolicy(const std::string& text) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    std::string line = text.substr(start, end - start);
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos) {
+      std::string content = line.substr(first);  // as ParsePolicy reads it
+      if (content[0] != '#' && content != "---" && content != "...") return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
 
 // Every REGISTRY/hosts.toml under `dir`, parsed as the webhook will: the problems, one a line.
 std::vector<std::string> HostsDirProblems(const std::string& dir) {
@@ -51,7 +72,18 @@ int RunPolicy(const std::vector<std::string>& args) {
     std::cerr << "pullguard policy validate: needs exactly one FILE\n";
     return kExitUsage;
   }
-  auto policy = policy::LoadPolicyFile(args[1]);
+  auto text = ReadFile(args[1], 1 << 20);
+  if (!text.ok()) {
+    std::cerr << text.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (IsEmptyPolicy(text.value())) {
+    std::cerr << args[1] << ": empty: no setting in it (only comments, or nothing). serve and check would run the "
+              << "built-in policy (policies/default.yaml) with it, as without --policy; write the settings you want, "
+              << "or leave --policy out\n";
+    return kExitUsage;
+  }
+  auto policy = policy::ParsePolicy(text.value(), args[1]);
   if (!policy.ok()) {
     std::cerr << policy.status().message() << "\n";
     return kExitUsage;

@@ -66,24 +66,34 @@ std::string Xml(const std::string& s) {
   return out;
 }
 
+// Whether `f` (of o.Findings()) is one of the object's denials.
+bool IsDenial(const CheckedObject& o, const Finding* f) {
+  for (const auto& d : o.verdict.denials) {
+    if (&d == f) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void RenderGithub(const CheckReport& report, const RenderOptions&, std::ostream& out) {
   for (const auto& o : report.objects) {
-    for (const auto* list : {&o.verdict.denials, &o.verdict.warnings}) {
-      for (const auto& f : *list) {
-        out << "::" << (f.action == Action::kDeny ? "error" : "warning") << " file=" << GithubProperty(o.source->file)
-            << ",line=" << o.LineOf(f) << ",title=" << GithubProperty(std::string(ReasonName(f.reason)) + " (" + o.Label() + ")")
-            << "::" << GithubData(FormatFinding(f)) << "\n";
-      }
+    for (const Finding* f : o.Findings()) {
+      out << "::" << (f->action == Action::kDeny ? "error" : "warning") << " file=" << GithubProperty(o.source->file)
+          << ",line=" << o.LineOf(*f) << ",title=" << GithubProperty(std::string(ReasonName(f->reason)) + " (" + o.Label() + ")")
+          << "::" << GithubData(FormatFinding(*f)) << "\n";
     }
   }
+  // Problems fail the run by default (--fail-on), so they are errors.
   for (const auto& p : report.problems) {
-    out << "::warning file=" << GithubProperty(p.file) << (p.line > 0 ? ",line=" + std::to_string(p.line) : "")
-        << ",title=ManifestProblem::" << GithubData(p.message) << "\n";
+    out << "::error file=" << GithubProperty(p.file) << (p.line > 0 ? ",line=" + std::to_string(p.line) : "")
+        << (p.line > 0 && p.column > 0 ? ",col=" + std::to_string(p.column) : "") << ",title=ManifestProblem::"
+        << GithubData(p.message) << "\n";
   }
-  out << report.objects.size() << " objects, " << report.Images() << " images: " << report.Denied() << " denied, "
-      << report.Warned() << " warned\n";
+  out << Count(report.objects.size(), "object", "objects") << ", " << Count(report.Images(), "image", "images") << ": "
+      << report.Denied() << " denied, " << report.Warned() << " warned";
+  if (!report.problems.empty()) out << ", " << Count(report.problems.size(), "problem", "problems");
+  out << "\n";
 }
 
 void RenderJunit(const CheckReport& report, const RenderOptions&, std::ostream& out) {
@@ -99,19 +109,28 @@ void RenderJunit(const CheckReport& report, const RenderOptions&, std::ostream& 
     out << "    <testcase classname=\"" << Xml(o.source->file) << "\" name=\"" << Xml(o.Label()) << "\">\n";
     if (!o.verdict.denials.empty()) {
       std::string text;
-      for (const auto& f : o.verdict.denials) text += FormatFinding(f) + "\n";
-      out << "      <failure type=\"" << ReasonName(o.verdict.denials[0].reason) << "\" message=\""
-          << Xml(FormatFinding(o.verdict.denials[0])) << "\">" << Xml(text) << "</failure>\n";
+      const Finding* first = nullptr;
+      for (const Finding* f : o.Findings()) {
+        if (!IsDenial(o, f)) continue;
+        if (first == nullptr) first = f;
+        text += FormatFinding(*f) + "\n";
+      }
+      if (first != nullptr) {
+        out << "      <failure type=\"" << ReasonName(first->reason) << "\" message=\"" << Xml(FormatFinding(*first))
+            << "\">" << Xml(text) << "</failure>\n";
+      }
     }
     if (!o.verdict.warnings.empty()) {
       out << "      <system-out>";
-      for (const auto& f : o.verdict.warnings) out << Xml("warning: " + FormatFinding(f)) << "\n";
+      for (const Finding* f : o.Findings()) {
+        if (!IsDenial(o, f)) out << Xml("warning: " + FormatFinding(*f)) << "\n";
+      }
       out << "</system-out>\n";
     }
     out << "    </testcase>\n";
   }
   for (const auto& p : report.problems) {
-    out << "    <testcase classname=\"" << Xml(p.file) << "\" name=\"read " << Xml(p.file) << "\">\n";
+    out << "    <testcase classname=\"" << Xml(p.file) << "\" name=\"read " << Xml(p.Where()) << "\">\n";
     out << "      <error type=\"ManifestProblem\" message=\"" << Xml(p.message) << "\"/>\n";
     out << "    </testcase>\n";
   }

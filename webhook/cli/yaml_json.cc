@@ -87,8 +87,9 @@ class Converter {
       }
       if (object.contains(key)) {
         error_line_ = entry.first.Mark().line + 1;
-        return Status::InvalidArgument("key \"" + key + "\" " + (path.empty() ? "" : "in " + path + " ") +
-                                       "is given twice (a missing --- between documents?)");
+        // Only a document's own key given again is the mark of two files concatenated.
+        return Status::InvalidArgument(path.empty() ? "key \"" + key + "\" is given twice (a missing --- between documents?)"
+                                                    : "key \"" + key + "\" in " + path + " is given twice");
       }
       ASSIGN_OR_RETURN(json value, Convert(entry.second, Join(path, key), depth + 1));
       object[key] = std::move(value);

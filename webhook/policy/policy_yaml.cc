@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "checker/suggestions.h"  // DidYouMean: inline, header only (no link to the checker)
 #include "common/file_watch.h"
 #include "common/glob.h"
 
@@ -25,17 +26,29 @@ class Reader {
     errors_.push_back(where + ": " + field + ": " + message);
   }
 
-  // REQUIRES: node is a map. Reports keys outside `known`, and keys given twice (YAML
-  // parsers keep one of them silently: a second `registries:` would erase the first).
-  void CheckKeys(const YAML::Node& node, const std::string& field, const std::set<std::string>& known) {
+  // REQUIRES: node is a map. Reports keys given twice: YAML parsers keep one of them
+  // silently (a second `registries:` would erase the first, a second `TagNotFound:` under
+  // actions would change its action).
+  void CheckDuplicates(const YAML::Node& node, const std::string& field) {
     std::set<std::string> seen;
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (!seen.insert(key).second) Error(entry.first, Join(field, key), "given twice; keep one");
+    }
+  }
+
+  // REQUIRES: node is a map. Reports keys outside `known` (with the known field a key is most
+  // likely a typo of), and keys given twice.
+  void CheckKeys(const YAML::Node& node, const std::string& field, const std::set<std::string>& known) {
+    CheckDuplicates(node, field);
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
       if (known.count(key) == 0) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        Error(entry.first, Join(field, key), "unknown field (known: " + list + ")");
+        std::string meant = checker::DidYouMean(key, std::vector<std::string>(known.begin(), known.end()));
+        Error(entry.first, Join(field, key),
+              "unknown field (known: " + list + ")" + (meant.empty() ? "" : "; did you mean " + meant + "?"));
       }
     }
   }
@@ -90,13 +103,50 @@ class Reader {
   std::vector<std::string> errors_;
 };
 
+// A registry glob (rules.allowedRegistries.registries, registries[].host) or host
+// (registries[].mirror) is matched against the registry as images name it: a host and an
+// optional port. A scheme or a path never matches ("https://ghcr.io" would deny every ghcr.io
+// image): the error, with what to write, or "".
+std::string RegistryHostProblem(const std::string& value) {
+  std::string host = value;
+  std::string what;
+  if (size_t scheme = host.find("://"); scheme != std::string::npos) {
+    host = host.substr(scheme + 3);
+    what = "has a URL scheme";
+  }
+  if (size_t slash = host.find('/'); slash != std::string::npos) {
+    host = host.substr(0, slash);
+    what += std::string(what.empty() ? "has" : " and") + " a path";
+  }
+  if (what.empty()) return "";
+  return "\"" + value + "\" " + what + ", but it is matched against the registry host (and :port) only; " +
+         (host.empty() ? std::string("write the host, e.g. ghcr.io") : "write " + host);
+}
+
+void CheckRegistryHost(Reader& r, const YAML::Node& node, const std::string& field) {
+  if (!node.IsScalar()) return;  // reported by the reader of the field
+  if (std::string problem = RegistryHostProblem(node.Scalar()); !problem.empty()) r.Error(node, field, problem);
+}
+
+// Every reason code's name but PolicyViolation's (set per rule), for "did you mean".
+std::vector<std::string> ActionReasonNames() {
+  std::vector<std::string> names;
+  for (Reason reason : AllReasons()) {
+    if (reason != Reason::kPolicyViolation) names.emplace_back(ReasonName(reason));
+  }
+  return names;
+}
+
 void ReadActions(Reader& r, const YAML::Node& node, Policy& policy) {
   if (!r.ExpectMap(node, "actions")) return;
+  r.CheckDuplicates(node, "actions");
   for (const auto& entry : node) {
     std::string name = entry.first.Scalar();
     auto reason = ParseReason(name);
     if (!reason) {
-      r.Error(entry.first, "actions." + name, "unknown reason code (see DESIGN.md's findings table)");
+      std::string meant = checker::DidYouMean(name, ActionReasonNames());
+      r.Error(entry.first, "actions." + name,
+              "unknown reason code (see docs/reasons.md)" + (meant.empty() ? "" : "; did you mean " + meant + "?"));
       continue;
     }
     if (*reason == Reason::kPolicyViolation) {
@@ -121,8 +171,11 @@ void ReadRules(Reader& r, const YAML::Node& node, Policy& policy) {
   if (const YAML::Node allowed = node["allowedRegistries"]) {
     if (r.ExpectMap(allowed, "rules.allowedRegistries")) {
       r.CheckKeys(allowed, "rules.allowedRegistries", {"registries", "action"});
-      if (allowed["registries"]) {
-        policy.rules.allowed_registries = r.ReadGlobs(allowed["registries"], "rules.allowedRegistries.registries");
+      if (const YAML::Node registries = allowed["registries"]) {
+        policy.rules.allowed_registries = r.ReadGlobs(registries, "rules.allowedRegistries.registries");
+        for (size_t i = 0; registries.IsSequence() && i < registries.size(); ++i) {
+          CheckRegistryHost(r, registries[i], "rules.allowedRegistries.registries[" + std::to_string(i) + "]");
+        }
       }
       if (allowed["action"]) {
         if (auto a = r.ReadAction(allowed["action"], "rules.allowedRegistries.action")) {
@@ -187,8 +240,12 @@ void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
     }
     s.host = ReadString(r, item["host"], field + ".host");
     if (Status valid = ValidateGlob(s.host); !valid.ok()) r.Error(item["host"], field + ".host", valid.message());
+    CheckRegistryHost(r, item["host"], field + ".host");
     if (item["caFile"]) s.ca_file = ReadString(r, item["caFile"], field + ".caFile");
-    if (item["mirror"]) s.mirror = ReadString(r, item["mirror"], field + ".mirror");
+    if (item["mirror"]) {
+      s.mirror = ReadString(r, item["mirror"], field + ".mirror");
+      CheckRegistryHost(r, item["mirror"], field + ".mirror");
+    }
     if (item["insecure"]) s.insecure = ReadBool(r, item["insecure"], field + ".insecure").value_or(false);
     if (item["allowPrivateAddress"]) {
       s.allow_private_address = ReadBool(r, item["allowPrivateAddress"], field + ".allowPrivateAddress").value_or(false);

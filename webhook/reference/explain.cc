@@ -1,5 +1,7 @@
 #include "reference/explain.h"
 
+#include <cctype>
+
 #include "reference/grammar.h"
 
 namespace pullguard::reference {
@@ -44,6 +46,34 @@ std::string ExplainTag(std::string_view tag) {
   if (tag.size() > 128) return "invalid tag format: a tag has at most 128 characters, this one " + std::to_string(tag.size());
   return "invalid tag format: " + Quote(tag) +
          " may use only letters, digits, '_', '.' and '-', and not start with '.' or '-'";
+}
+
+std::string FindPlaceholder(std::string_view s) {
+  auto closed = [&](size_t start, size_t open_size, std::string_view close) -> std::string {
+    size_t end = s.find(close, start + open_size);
+    if (end == std::string_view::npos || end == start + open_size) return "";
+    return std::string(s.substr(start, end + close.size() - start));
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::string found;
+    if (s[i] == '<') {
+      found = closed(i, 1, ">");
+    } else if (s[i] == '{') {
+      found = s.substr(i, 2) == "{{" ? closed(i, 2, "}}") : closed(i, 1, "}");
+    } else if (s[i] == '$' && i + 1 < s.size()) {
+      if (s[i + 1] == '{') {
+        found = closed(i, 2, "}");
+      } else if (s[i + 1] == '(') {
+        found = closed(i, 2, ")");
+      } else {
+        size_t end = i + 1;
+        while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '_')) ++end;
+        if (end > i + 1) found = std::string(s.substr(i, end - i));
+      }
+    }
+    if (!found.empty()) return found;
+  }
+  return "";
 }
 
 std::string ExplainInvalidFormat(std::string_view s) {
