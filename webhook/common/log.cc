@@ -71,8 +71,16 @@ class LogWriter {
   // Writes what is buffered, waiting for room at most `patience`; what does not fit by then is
   // kept for the next flush (within the bound) or dropped.
   void Flush(std::chrono::milliseconds patience) {
-    std::unique_lock<std::timed_mutex> write_lock(write_mutex_, std::defer_lock);
-    if (!write_lock.try_lock_for(patience)) return;  // another flush is stuck on a full pipe
+    // Another flush may be stuck on a full pipe: wait for it at most `patience`. A plain mutex
+    // tried in steps, not std::timed_mutex: its try_lock_for is pthread_mutex_clocklock, which
+    // ThreadSanitizer (g++ 12) does not intercept, and then reports every unlock as wrong.
+    std::unique_lock<std::mutex> write_lock(write_mutex_, std::try_to_lock);
+    for (auto give_up = std::chrono::steady_clock::now() + patience;
+         !write_lock.owns_lock() && std::chrono::steady_clock::now() < give_up;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      write_lock.try_lock();
+    }
+    if (!write_lock.owns_lock()) return;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       pending_ += buffer_;
@@ -115,7 +123,7 @@ class LogWriter {
   }
 
   std::mutex mutex_;              // guards buffer_ and dropped_
-  std::timed_mutex write_mutex_;  // keeps batches in order; guards pending_
+  std::mutex write_mutex_;  // keeps batches in order; guards pending_
   std::condition_variable cv_;
   std::string buffer_;
   std::string pending_;  // taken from buffer_, not written yet
