@@ -1,7 +1,5 @@
 #include "auth/credential_provider.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
@@ -13,13 +11,14 @@
 #include <set>
 
 #include "auth/plugin_exec.h"
+#include "common/bounded_cache.h"
 #include "common/duration.h"
+#include "common/sha256.h"
 
 namespace pullguard::auth {
 namespace {
 
 using nlohmann::json;
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 constexpr std::string_view kGlobalCacheKey = "global";
 constexpr std::chrono::hours kMaxCacheDuration{24 * 365 * 100};
@@ -53,18 +52,6 @@ void AppendAnnotations(std::string* out, const std::map<std::string, std::string
   }
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // parseRegistry: the image's first path segment, port included.
 std::string RegistryOf(std::string_view image) { return std::string(image.substr(0, image.find('/'))); }
@@ -237,12 +224,6 @@ ProviderFailure FailureOf(PluginRunKind kind) {
   return ProviderFailure::kStartFailed;
 }
 
-struct CacheEntry {
-  DockerConfig auth;
-  SteadyTime expires_at;
-  SteadyTime inserted_at;
-};
-
 struct Flight {
   bool done = false;
   Outcome outcome;
@@ -255,7 +236,7 @@ struct CredentialProviders::State {
   std::string path;
   std::mutex mu;
   std::condition_variable cv;
-  std::map<std::string, CacheEntry> cache;                   // guarded by mu
+  std::unique_ptr<BoundedCache<DockerConfig>> cache;         // answers by cache key (its own lock)
   std::map<std::string, std::shared_ptr<Flight>> flights;    // guarded by mu
   size_t execs = 0;                                           // guarded by mu
 };
@@ -300,6 +281,9 @@ CredentialProviders::CredentialProviders(CredentialProviderConfig config, std::s
     auto state = std::make_unique<State>();
     state->spec = &spec;
     state->path = bin_dir_ + "/" + spec.name;
+    state->cache = std::make_unique<BoundedCache<DockerConfig>>("credential_plugins",
+                                                                std::max<size_t>(1, options_.max_cache_entries),
+                                                                options_.now);
     states_.emplace(spec.name, std::move(state));  // names are unique in a validated config
   }
 }
@@ -365,7 +349,7 @@ ProviderAnswer CredentialProviders::Provide(const CredentialProviderSpec& reques
         if (it != request.service_account_annotations.end()) annotations[key] = it->second;
       }
       token = *request.service_account_token;
-      token_hash = Sha256Hex(token);
+      token_hash = "sha256:" + Sha256Hex(token);
       AppendField(&service_account_key, request.service_account_namespace);
       AppendField(&service_account_key, request.service_account_name);
       AppendField(&service_account_key, request.service_account_uid);
@@ -391,15 +375,10 @@ ProviderAnswer CredentialProviders::Provide(const CredentialProviderSpec& reques
   std::unique_lock<std::mutex> lock(state.mu);
   // getCachedCredentials: the image, then its registry, then the global key.
   for (const std::string& base : {image, RegistryOf(image), std::string(kGlobalCacheKey)}) {
-    auto it = state.cache.find(CacheKey(base, service_account_key));
-    if (it == state.cache.end()) continue;
-    if (options_.now() > it->second.expires_at) {
-      state.cache.erase(it);
-      continue;
-    }
-    DockerConfig auth = it->second.auth;
+    std::optional<DockerConfig> auth = state.cache->Get(CacheKey(base, service_account_key));
+    if (!auth) continue;
     lock.unlock();
-    return finish(auth, /*from_cache=*/true);
+    return finish(*auth, /*from_cache=*/true);
   }
 
   // Singleflight: one run per image (and token and annotations) at a time.
@@ -428,7 +407,7 @@ ProviderAnswer CredentialProviders::Provide(const CredentialProviderSpec& reques
   lock.unlock();
 
   Outcome outcome;
-  std::optional<CacheEntry> to_cache;
+  std::optional<std::pair<DockerConfig, std::chrono::steady_clock::duration>> to_cache;  // and for how long
   std::optional<std::string> cache_key;
   try {
     json body = {{"apiVersion", spec.api_version}, {"kind", "CredentialProviderRequest"}, {"image", image}};
@@ -465,8 +444,7 @@ ProviderAnswer CredentialProviders::Provide(const CredentialProviderSpec& reques
                              : response.cache_key_type == CacheKeyType::kRegistry ? RegistryOf(image)
                                                                                   : std::string(kGlobalCacheKey);
           cache_key = CacheKey(base, service_account_key);
-          SteadyTime now = options_.now();
-          to_cache = CacheEntry{outcome.auth, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(ttl), now};
+          to_cache.emplace(outcome.auth, std::chrono::duration_cast<std::chrono::steady_clock::duration>(ttl));
         }
       }
     }
@@ -475,20 +453,8 @@ ProviderAnswer CredentialProviders::Provide(const CredentialProviderSpec& reques
   }
 
   lock.lock();
-  if (to_cache && cache_key) {
-    if (state.cache.size() >= options_.max_cache_entries && state.cache.count(*cache_key) == 0) {
-      SteadyTime now = options_.now();
-      for (auto it = state.cache.begin(); it != state.cache.end();) {
-        it = now > it->second.expires_at ? state.cache.erase(it) : std::next(it);
-      }
-      while (!state.cache.empty() && state.cache.size() >= options_.max_cache_entries) {
-        auto oldest = std::min_element(state.cache.begin(), state.cache.end(), [](const auto& a, const auto& b) {
-          return a.second.inserted_at < b.second.inserted_at;
-        });
-        state.cache.erase(oldest);
-      }
-    }
-    if (options_.max_cache_entries > 0) state.cache[*cache_key] = std::move(*to_cache);
+  if (to_cache && cache_key && options_.max_cache_entries > 0) {
+    state.cache->Put(*cache_key, std::move(to_cache->first), to_cache->second);
   }
   flight->done = true;
   flight->outcome = outcome;

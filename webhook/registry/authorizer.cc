@@ -29,24 +29,11 @@ std::string BasicAuthorization(const auth::Credential& credential) {
   return "Basic " + auth::EncodeAuthField(credential.username, credential.password);
 }
 
-std::optional<Authorizer::Known> Authorizer::KnownFor(const std::string& host) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = known_.find(host);
-  if (it == known_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<Authorizer::Known> Authorizer::KnownFor(const std::string& host) { return known_.Get(host); }
 
 void Authorizer::Remember(const std::string& host, Known known) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = known_.find(host);
-  if (it == known_.end()) {
-    while (known_.size() >= max_hosts_ && !order_.empty()) {
-      known_.erase(order_.front());
-      order_.pop_front();
-    }
-    order_.push_back(host);
-  }
-  known_[host] = std::move(known);
+  // A registry's challenge changes only with its configuration: a day, then learned again.
+  known_.Put(host, std::move(known), std::chrono::hours(24));
 }
 
 Grant Authorizer::Token(const AuthContext& context, const Known& known, std::vector<std::string> scopes, bool refresh) {

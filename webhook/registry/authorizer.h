@@ -13,14 +13,12 @@
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
-#include <list>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/keyring.h"
+#include "common/bounded_cache.h"
 #include "registry/failure.h"
 #include "registry/hosts.h"
 #include "registry/sender.h"
@@ -46,7 +44,8 @@ struct Grant {
 
 class Authorizer {
  public:
-  explicit Authorizer(Sender& sender, size_t max_hosts = 1024) : sender_(sender), max_hosts_(max_hosts) {}
+  explicit Authorizer(Sender& sender, size_t max_hosts = 1024)
+      : sender_(sender), known_("registry_challenges", max_hosts) {}
 
   // The header for a request before any 401 from it: from the host's known challenge.
   Grant Before(const AuthContext& context);
@@ -69,11 +68,10 @@ class Authorizer {
   Grant Token(const AuthContext& context, const Known& known, std::vector<std::string> scopes, bool refresh);
 
   Sender& sender_;
-  size_t max_hosts_;
   TokenCache tokens_;
-  std::mutex mutex_;
-  std::map<std::string, Known> known_;
-  std::list<std::string> order_;  // oldest first, to bound known_
+  // Each host's last challenge, for the first request's header (a host that changes its
+  // challenge answers a 401, which is learned again).
+  BoundedCache<Known> known_;
 };
 
 std::string BasicAuthorization(const auth::Credential& credential);

@@ -142,23 +142,14 @@ std::optional<std::vector<RegistryHost>> HostsDirectory::Load(const std::string&
 std::optional<std::vector<RegistryHost>> HostsDirectory::HostsFor(const std::string& dir, const std::string& registry,
                                                                   const RegistryHost& upstream) {
   std::string key = dir + "\n" + registry + "\n" + upstream.Key();
-  Clock::time_point now = Clock::now();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = entries_.find(key);
-    if (it != entries_.end() && now - it->second.loaded < recheck_) return it->second.hosts;
-  }
+  if (auto cached = entries_.Get(key)) return cached->hosts;
   std::string problem;
   auto hosts = Load(dir, registry, upstream, problem);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (entries_.size() > 10000) entries_.clear();  // registries are few; a flood of names is not kept
-  Entry& e = entries_[key];
-  if (!problem.empty() && problem != e.problem) {
+  auto previous = entries_.Peek(key);  // expired, but it says what was logged last
+  if (!problem.empty() && (!previous || previous->value.problem != problem)) {
     Log(LogLevel::kError, "registry hosts folder", {{"registry", registry}, {"problem", problem}});
   }
-  e.problem = problem;
-  e.loaded = now;
-  e.hosts = hosts;
+  entries_.Put(key, Entry{hosts, problem}, recheck_);
   return hosts;
 }
 

@@ -9,12 +9,11 @@
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/bounded_cache.h"
 #include "common/status.h"
 #include "registry/hosts.h"
 
@@ -23,7 +22,8 @@ namespace pullguard::registry {
 class HostsDirectory {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit HostsDirectory(std::chrono::milliseconds recheck = std::chrono::seconds(5)) : recheck_(recheck) {}
+  explicit HostsDirectory(std::chrono::milliseconds recheck = std::chrono::seconds(5))
+      : recheck_(recheck), entries_("hosts_folders", 1024) {}
 
   // The hosts for `registry` under `dir`; nullopt when `dir` has no folder for it (nor
   // `_default`): the caller's own settings apply. `upstream` is the registry itself (Docker
@@ -33,7 +33,6 @@ class HostsDirectory {
 
  private:
   struct Entry {
-    Clock::time_point loaded;
     std::optional<std::vector<RegistryHost>> hosts;
     std::string problem;  // the last problem logged, logged again only when it changes
   };
@@ -41,8 +40,7 @@ class HostsDirectory {
                                                 const RegistryHost& upstream, std::string& problem) const;
 
   std::chrono::milliseconds recheck_;
-  std::mutex mutex_;
-  std::map<std::string, Entry> entries_;  // dir + "\n" + registry + "\n" + upstream key
+  BoundedCache<Entry> entries_;  // by dir + "\n" + registry + "\n" + upstream key; registries are few
 };
 
 // containerd's folder names for a registry, in the order it looks: "host_port_" (when there is
