@@ -1,5 +1,7 @@
 #include "admission/response.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 
 namespace pullguard::admission {
@@ -9,7 +11,7 @@ std::string FormatWarning(const Finding& finding, size_t max_length) {
   if (full.size() <= max_length) return full;
   // Shorten the fix, never the detail: a warning that loses "ratelimit-remaining 0" or the
   // secret's name is shorter and useless. A list ("nearest: 1.25.5, 1.25.4") loses items
-  // from its end first; then the fix goes.
+  // from its end first; then the line may grow to the API server's bound; then the fix goes.
   Finding shorter = finding;
   while (true) {
     size_t comma = shorter.fix.rfind(", ");
@@ -18,6 +20,7 @@ std::string FormatWarning(const Finding& finding, size_t max_length) {
     std::string line = FormatFinding(shorter);
     if (line.size() <= max_length) return line;
   }
+  if (full.size() <= std::max(max_length, kApiServerWarningBound)) return full;
   shorter.fix.clear();
   return FormatFinding(shorter);
 }

@@ -10,15 +10,20 @@
 
 namespace pullguard::admission {
 
-// kubectl prints each warning on its own line; longer ones wrap badly.
+// kubectl prints each warning on its own line; longer ones wrap badly. Kubernetes asks
+// webhooks to keep warnings within 120 characters where they can, and its API server may cut
+// one past 256 runes (when a response's warnings pass 4 KiB).
 inline constexpr size_t kMaxWarningLength = 120;
+inline constexpr size_t kApiServerWarningBound = 256;
 // A denial lists at most this many findings, and says how many more; warnings likewise. A
 // review with 50,000 bad images would otherwise answer with a 10 MB message.
 inline constexpr size_t kMaxDenialLines = 50;
 inline constexpr size_t kMaxWarnings = 20;
 
-// The warning text for a finding: its full line when that fits in `max_length`, else without
-// the fix. The path, image, reason and detail are never cut, so a long image may exceed it.
+// The warning text for a finding: its full line when that fits in `max_length`; else with the
+// fix's list shortened to fit; else the full line while it fits kApiServerWarningBound (a fix is
+// what a person acts on: worth a wrapped line); else without the fix. The path, image, reason
+// and detail are never cut, so a long image may exceed either bound.
 std::string FormatWarning(const Finding& finding, size_t max_length = kMaxWarningLength);
 
 nlohmann::json BuildResponse(const std::string& api_version, const std::string& uid, const policy::Verdict& verdict);
