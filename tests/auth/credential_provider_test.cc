@@ -419,6 +419,18 @@ TEST_CASE("RunPlugin: stdin in, stdout out, the environment merged, no SIGPIPE, 
     ::chmod(text.c_str(), 0644);
     CHECK(RunPlugin(text, {}, {}, "", Within(10s)).kind == PluginRunKind::kNotExecutable);
   }
+  SECTION("regression: a plugin whose interpreter is missing was called absent") {
+    // execve answers ENOENT for the missing #! interpreter (or dynamic loader) of a file that is
+    // there: "no executable at PATH" sent people looking for a file they could see.
+    TempDir dir;
+    std::string script = dir.Write("needs-interpreter", "#!/nonexistent/interpreter\nexit 0\n");
+    ::chmod(script.c_str(), 0755);
+    PluginRun run = RunPlugin(script, {}, {}, "", Within(10s));
+    REQUIRE(run.kind == PluginRunKind::kNotFound);
+    std::string said = DescribePluginRun(run, script, Within(10s));
+    CHECK_THAT(said, Contains("is there but does not start"));
+    CHECK_THAT(said, !Contains("no executable at"));
+  }
   int status = 0;
   CHECK(::waitpid(-1, &status, WNOHANG) <= 0);  // no zombie of ours left
 }

@@ -97,6 +97,8 @@ TEST_CASE("regression: an ECR image with no pull secret was denied AuthRequired,
   REQUIRE(d.warnings.size() == 1);
   CHECK_THAT(d.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
   CHECK_THAT(d.warnings[0], Catch::Contains("ecr-credential-provider"));
+  // regression: the warning was too long for its fix, which kubectl then never showed.
+  CHECK_THAT(d.warnings[0], Catch::Contains("docs/node-credentials.md"));
   // With the presets turned off it is the registry's answer again.
   WebhookProcess strict(r.Policy() + "nodeCredentials:\n  presets: false\n");
   Decision denied = Ask(strict, PodReview("shop", {r.Image("private/app:1.0")}));

@@ -45,6 +45,11 @@ NodeCredentialAnswer NodeCredentials::For(const std::string& image, const NodeCr
         ProviderAnswer got = providers->Provide(*spec, request, deadline);
         if (got.ok) {
           answer.credentials.insert(answer.credentials.end(), got.credentials.begin(), got.credentials.end());
+          // A plugin may answer with nothing for the image (auth-provider-gcp without a service
+          // account answers "auth": {}): it matched, and gave pullguard no credential.
+          if (got.credentials.empty()) {
+            failures += (failures.empty() ? "" : "; ") + spec->name + " answered no credential for this image";
+          }
           continue;
         }
         failures += (failures.empty() ? "" : "; ") + spec->name + " " + got.failure_text;
@@ -65,7 +70,7 @@ NodeCredentialAnswer NodeCredentials::For(const std::string& image, const NodeCr
   if (answer.credentials.empty()) {
     answer.unverified_because = !failures.empty() ? failures
                                 : settings.provider_config.empty()
-                                    ? "pullguard runs no credential provider plugin (--image-credential-provider-config)"
+                                    ? "no credential provider plugin configured"
                                     : "no plugin of " + settings.provider_config + " matches it";
   }
   return answer;

@@ -1,5 +1,7 @@
 #include "auth/plugin_exec.h"
 
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -360,6 +362,12 @@ std::string DescribePluginRun(const PluginRun& run, const std::string& path, con
     case PluginRunKind::kOk:
       return "exited with status 0";
     case PluginRunKind::kNotFound:
+      // execve says ENOENT for a file that exists when its #! interpreter or its dynamic loader
+      // does not: the plugin was built for the node, not for pullguard's image.
+      if (struct stat st{}; ::stat(path.c_str(), &st) == 0) {
+        return path + " is there but does not start: its interpreter or dynamic loader is missing from "
+                      "pullguard's image (use a statically linked plugin)";
+      }
       return "no executable at " + path;
     case PluginRunKind::kNotExecutable:
       return path + " is not executable (" + error_text(run.start_errno) + ")";

@@ -246,8 +246,10 @@ Checker::Judged Checker::Judge(const PullPlan& plan, const ProbeBatch& batch, co
         answer.result ? RegistryFinding(use, p.normalized, batch.targets[target], *answer.result)
                       : TimedOutFinding(use, p.normalized, batch.targets[target].registry, answer.why);
     if (answer.result) {
-      if (f && NeedsNodeCredentials(*answer.result, node)) f = NodeCredentialsUnverifiedFinding(*f, node);
+      // An expired ECR token in a pull secret is said first, so that it stays in the words when
+      // the node's credentials make the refusal a warning.
       if (f && f->reason == Reason::kAuthFailed) AddExpiredTokens(*f, batch.targets[target], *answer.result);
+      if (f && NeedsNodeCredentials(*answer.result, node)) f = NodeCredentialsUnverifiedFinding(*f, node);
       CountCredentialSource(CredentialSourceOf(*answer.result, f ? &*f : nullptr, service_account_sources));
     }
     if (!f) continue;

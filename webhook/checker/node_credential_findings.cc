@@ -38,9 +38,18 @@ Finding NodeCredentialsUnverifiedFinding(const Finding& refused, const auth::Nod
   f.reason = Reason::kNodeCredentialsUnverified;
   std::string why = node.unverified_because.empty() ? "the registry refused the credentials its plugin gave pullguard"
                                                      : node.unverified_because;
-  f.detail = "pulled with the node's credentials (" + node.provider + "); pullguard could not verify: " + why +
-             " (" + std::string(ReasonName(refused.reason)) + ": " + refused.detail + ")";
-  f.fix = "let pullguard pull as the node does (docs/node-credentials.md), or give the pod a pull secret";
+  // The registry's refusal by its reason only: its full words would push the line past what the
+  // API server passes on. An expired ECR token in a pull secret (AddExpiredTokens) is kept: it is
+  // a cause to act on.
+  std::string said = std::string(ReasonName(refused.reason));
+  if (size_t expired = refused.detail.find("; the ECR token in "); expired != std::string::npos) {
+    said += refused.detail.substr(expired);
+  }
+  // Where to read how to verify is in the detail, which is never cut: a warning past the API
+  // server's 256 characters loses its fix (admission/response.h).
+  f.detail = "pulled with the node's credentials (" + node.provider +
+             "); pullguard could not verify (docs/node-credentials.md): " + why + " (registry: " + said + ")";
+  f.fix = "run the plugin in pullguard's pod, or give the pod a pull secret";
   f.action_fixed = false;
   return f;
 }
