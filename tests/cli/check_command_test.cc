@@ -528,6 +528,8 @@ TEST_CASE("regression: kustomize patches get one hint to check kubectl kustomize
   CHECK(repo.exit_code == 0);
   CHECK(Occurrences(repo.out, "hint: ") == 1);
   CHECK_THAT(repo.out, Catch::Contains(Source("manifests") + "/overlays/cert-manager/webhook-ca-injection.yaml"));
+  // regression: a component's patch came first and the hint said to render the component,
+  // which kubectl kustomize refuses (a kind: Component is rendered only from an overlay).
   CHECK_THAT(repo.out, Catch::Contains("kubectl kustomize " + Source("manifests") + "/overlays/cert-manager | pullguard check -f -"));
 }
 

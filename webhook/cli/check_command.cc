@@ -217,12 +217,20 @@ std::string PatchHint(const ManifestSet& manifests) {
   std::string list;
   for (size_t i = 0; i < files.size() && i < 3; ++i) list += (i == 0 ? "" : ", ") + files[i];
   if (files.size() > 3) list += ", ...";
+  // The folder to render: a patch's kustomization, one that kubectl kustomize can render alone
+  // (a kind: Component cannot) when there is one.
   std::string dir = "DIR";
-  for (const auto& p : manifests.patches) {
-    if (p.kustomization.empty()) continue;
-    std::string parent = std::filesystem::path(p.kustomization).parent_path().string();
-    dir = parent.empty() ? "." : parent;
-    break;
+  for (bool components_too : {false, true}) {
+    for (const auto& p : manifests.patches) {
+      if (p.kustomization.empty()) continue;
+      std::string parent = std::filesystem::path(p.kustomization).parent_path().string();
+      if (parent.empty()) parent = ".";
+      bool component = std::find(manifests.components.begin(), manifests.components.end(), parent) != manifests.components.end();
+      if (component && !components_too) continue;
+      dir = parent;
+      break;
+    }
+    if (dir != "DIR") break;
   }
   if (dir == "DIR" && !manifests.kustomizations.empty()) dir = manifests.kustomizations[0];
   size_t n = manifests.patches.size();

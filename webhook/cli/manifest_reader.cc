@@ -67,6 +67,8 @@ void AddKustomizationPatches(const json& kustomization, const std::string& sourc
   std::string folder = dir.empty() ? "." : dir.string();
   if (std::find(state.out.kustomizations.begin(), state.out.kustomizations.end(), folder) == state.out.kustomizations.end()) {
     state.out.kustomizations.push_back(folder);
+    auto kind = kustomization.find("kind");
+    if (kind != kustomization.end() && *kind == "Component") state.out.components.push_back(folder);
   }
   size_t added = 0;
   auto add = [&](const json& path) {

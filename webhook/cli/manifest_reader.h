@@ -61,6 +61,7 @@ struct ManifestSet {
   std::vector<ManifestObject> patches;  // kustomize patches, each with its `patch` reason
   std::vector<ManifestProblem> problems;
   std::vector<std::string> kustomizations;  // the folders of the kustomization files read
+  std::vector<std::string> components;      // those of them that are kind: Component (not renderable alone)
   size_t files = 0;
   size_t not_kubernetes = 0;  // documents that are no Kubernetes object (kustomizations too)
   size_t excluded = 0;        // files left out by --exclude
