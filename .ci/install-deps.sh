@@ -8,7 +8,7 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
   openssl curl ca-certificates
   docker-registry apache2-utils wrk containerd gzip python3-jsonschema
-  iproute2 util-linux procps libxml2-utils
+  iproute2 util-linux procps libxml2-utils tinyproxy
   buildah mmdebstrap skopeo
   prometheus-cpp-dev libsimdjson-dev libboost-dev clang libclang-rt-14-dev
 )

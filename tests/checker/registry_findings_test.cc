@@ -6,6 +6,7 @@
 
 #include "checker/registry_findings.h"
 #include "common/reason.h"
+#include "policy/policy.h"
 
 namespace pullguard::checker {
 namespace {
@@ -189,6 +190,75 @@ TEST_CASE("an unresolvable single-label host with capitals suggests the Docker H
   CHECK(f->fix == "did you mean \"team/worker:1.0\"? Docker Hub names are lowercase");
   CHECK(LowercaseHostSuggestion("ghcr.io/a/b", "ghcr.io").empty());
   CHECK(LowercaseHostSuggestion("team/worker", "team").empty());
+}
+
+TEST_CASE("regression: a resolver that does not answer never denies, and only a name that does not exist does") {
+  // On a runner without DNS every image was "RegistryUnresolvable ... check the registry name
+  // in the image": the words blamed the manifests for the machine's own resolver.
+  ProbeResult r = Outcome_(Outcome::kFailed);
+  r.failure.transport = registry::TransportError::kDns;
+  r.failure.resolver_code = EAI_AGAIN;
+  Finding down = Of(r);
+  CHECK(down.reason == Reason::kRegistryUnreachable);
+  CHECK(down.at_most_warn);  // whatever the policy does with RegistryUnreachable
+  CHECK(down.detail == "DNS lookup of registry.example.com failed (" + std::string(gai_strerror(EAI_AGAIN)) + ")");
+  CHECK_THAT(down.fix, Catch::Contains("pullguard's own DNS did not answer"));
+  policy::Policy strict;
+  strict.actions[Reason::kRegistryUnreachable] = Action::kDeny;
+  CHECK(policy::Decide({down}, strict).allowed());
+
+  r.failure.resolver_code = EAI_NONAME;
+  Finding nxdomain = Of(r);
+  CHECK(nxdomain.reason == Reason::kRegistryUnresolvable);
+  CHECK_FALSE(nxdomain.at_most_warn);
+  CHECK_FALSE(policy::Decide({nxdomain}, policy::Policy{}).allowed());
+
+  // A resolver that says a public registry does not exist is broken, not the image.
+  registry::ProbeTarget hub = Target();
+  hub.registry = "docker.io";
+  hub.hosts = {registry::UpstreamHost("docker.io", false)};
+  r.failure.host = "registry-1.docker.io";
+  Finding filtered = Of(r, hub);
+  CHECK(filtered.reason == Reason::kRegistryUnreachable);
+  CHECK(filtered.at_most_warn);
+  CHECK(filtered.detail == "DNS lookup of registry-1.docker.io failed (the resolver says a public registry does not exist)");
+}
+
+TEST_CASE("through a proxy the words say so, and never that the registry resolves to the proxy's address") {
+  ProbeResult r = Outcome_(Outcome::kFailed);
+  r.failure.proxy = "http://10.1.2.3:3128";
+  r.failure.transport = registry::TransportError::kConnect;
+  r.failure.transport_detail = "the proxy answered 500 to CONNECT: it could not resolve or reach the registry";
+  Finding refused = Of(r);
+  CHECK(refused.reason == Reason::kRegistryUnreachable);
+  CHECK(refused.detail == "cannot connect to registry.example.com through the proxy http://10.1.2.3:3128 (the proxy "
+                          "answered 500 to CONNECT: it could not resolve or reach the registry)");
+  CHECK_THAT(refused.fix, Catch::Contains("check the proxy"));
+  CHECK(refused.detail.find("resolves to") == std::string::npos);
+
+  // Only an address written in the image is judged through a proxy.
+  ProbeResult literal = Outcome_(Outcome::kFailed);
+  literal.failure.host = "10.0.0.5:5000";
+  literal.failure.proxy = "http://10.1.2.3:3128";
+  literal.failure.transport = registry::TransportError::kBlockedAddress;
+  literal.failure.transport_detail = "10.0.0.5 (private)";
+  Finding blocked = Of(literal);
+  CHECK(blocked.reason == Reason::kRegistryAddressBlocked);
+  CHECK(blocked.detail == "10.0.0.5:5000 is the address 10.0.0.5 (private), which pullguard does not contact (through its "
+                          "proxy either)");
+
+  ProbeResult tls = Outcome_(Outcome::kFailed);
+  tls.failure.proxy = "http://10.1.2.3:3128";
+  tls.failure.transport = registry::TransportError::kTls;
+  tls.failure.transport_detail = "detail";
+  CHECK(Of(tls).detail == "TLS with registry.example.com through the proxy http://10.1.2.3:3128 failed: detail");
+
+  // Over plain HTTP a proxy may answer in the registry's stead.
+  ProbeResult plain = Outcome_(Outcome::kFailed);
+  plain.failure.proxy = "http://10.1.2.3:3128";
+  plain.failure.url = "http://registry.example.com/v2/team/app/manifests/1.0";
+  plain.failure.status = 502;
+  CHECK(Of(plain).detail == "502 from the registry or the proxy http://10.1.2.3:3128");
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST_CASE("policy errors name file, line, column and field, all of them at once"
        {"p.yaml:2:16: actions.TagNotFound: unknown action \"block\" (use deny, warn or ignore)"}},
       {"actions:\n  TagMissing: deny\n", {"p.yaml:2:3: actions.TagMissing: unknown reason code"}},
       {"actions:\n  PolicyViolation: warn\n", {"p.yaml:2:3: actions.PolicyViolation: set per rule instead"}},
-      {"rulez: {}\n", {"p.yaml:1:1: rulez: unknown field (known: actions, apiVersion, cache, checkRegistries"}},
+      {"rulez: {}\n", {"p.yaml:1:1: rulez: unknown field (known: actions, apiVersion, audit, cache, checkRegistries"}},
       {"exemptions:\n  namespaces: kube-system\n", {"p.yaml:2:15: exemptions.namespaces: must be a list of patterns"}},
       {"exemptions:\n  images: [\"[-x]\"]\n", {"p.yaml:2:12: exemptions.images[0]: bad pattern \"[-x]\""}},
       {"rules:\n  latestTag:\n    action: nope\n  requireDigest:\n    when: always\n",
@@ -226,6 +226,52 @@ TEST_CASE("Decide sorts findings by the policy's actions, rule findings keep the
   REQUIRE(verdict.warnings.size() == 2);
   CHECK(verdict.warnings[0].reason == Reason::kTagNotFound);
   CHECK(verdict.warnings[1].reason == Reason::kPolicyViolation);
+}
+
+TEST_CASE("proxy: the webhook Deployment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY, in the policy") {
+  auto policy = ParsePolicy("proxy:\n  httpsProxy: http://proxy.corp:3128\n  httpProxy: proxy.corp:3128\n"
+                            "  noProxy: [.svc, .cluster.local, 10.0.0.0/8]\n", "p.yaml");
+  REQUIRE(policy.ok());
+  REQUIRE(policy->proxy.has_value());
+  CHECK(policy->proxy->https_proxy == "http://proxy.corp:3128");
+  CHECK(policy->proxy->http_proxy == "proxy.corp:3128");
+  CHECK(policy->proxy->no_proxy == ".svc,.cluster.local,10.0.0.0/8");
+  auto as_string = ParsePolicy("proxy: {httpsProxy: \"http://p:1\", noProxy: \"a.example, b.example\"}\n", "p.yaml");
+  REQUIRE(as_string.ok());
+  CHECK(as_string->proxy->no_proxy == "a.example, b.example");
+  // Not set: the environment's; set empty: no proxy, whatever the environment says.
+  CHECK_FALSE(ParsePolicy("", "p.yaml")->proxy.has_value());
+  auto none = ParsePolicy("proxy: {}\n", "p.yaml");
+  REQUIRE(none.ok());
+  REQUIRE(none->proxy.has_value());
+  CHECK(none->proxy->empty());
+
+  struct Case {
+    const char* yaml;
+    std::string error;
+  };
+  const std::vector<Case> cases{
+      {"proxy:\n  httpsProxy: ftp://proxy.corp\n",
+       "p.yaml:2:15: proxy.httpsProxy: \"ftp://proxy.corp\": the scheme must be http, https, socks5 or socks5h"},
+      {"proxy:\n  httpProxy: http://proxy.corp:3128/path\n",
+       "p.yaml:2:14: proxy.httpProxy: \"http://proxy.corp:3128/path\" has a path: a proxy is scheme://host:port"},
+      {"proxy:\n  noProxy: [\"https://registry.internal\"]\n",
+       "p.yaml:2:12: proxy.noProxy: \"https://registry.internal\" has a URL scheme; write the host (and :port), e.g. "
+       "registry.internal"},
+      {"proxy:\n  httpsProxys: http://p:1\n",
+       "p.yaml:2:3: proxy.httpsProxys: unknown field (known: httpProxy, httpsProxy, noProxy); did you mean httpsProxy?"},
+      {"proxy: http://p:1\n", "p.yaml:1:8: proxy: must be a mapping"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    auto p = ParsePolicy(c.yaml, "p.yaml");
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().message() == c.error);
+  }
+  // Credentials in a proxy URL never reach a message.
+  auto secret = ParsePolicy("proxy:\n  httpsProxy: ftp://user:s3cret@proxy.corp\n", "p.yaml");
+  REQUIRE_FALSE(secret.ok());
+  CHECK(secret.status().message().find("s3cret") == std::string::npos);
 }
 
 }  // namespace

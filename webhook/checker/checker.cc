@@ -9,6 +9,7 @@
 #include "checker/node_credential_findings.h"
 #include "checker/proxy_cache.h"
 #include "checker/registry_findings.h"
+#include "checker/service_account_findings.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -66,6 +67,13 @@ std::vector<registry::RegistryHost> Checker::HostsFor(const std::string& registr
   if (policy.hosts_dir.empty()) return from_policy;
   auto from_nodes = hosts_dir_.HostsFor(policy.hosts_dir, registry, from_policy.back());
   return from_nodes ? std::move(*from_nodes) : from_policy;
+}
+
+std::shared_ptr<const ProxyRules> Checker::ProxyRulesFor(const policy::Policy& policy) const {
+  const ProxySettings& wanted = policy.proxy ? *policy.proxy : environment_proxy_;
+  std::lock_guard<std::mutex> lock(proxy_mutex_);
+  if (proxy_rules_ == nullptr || proxy_rules_->settings() != wanted) proxy_rules_ = std::make_shared<const ProxyRules>(wanted);
+  return proxy_rules_;
 }
 
 std::optional<Checker::NodeImages> Checker::ReadNodeImages() const {
@@ -148,10 +156,53 @@ auth::PodCredentials Checker::ResolveCredentials(const PodToCheck& pod, const Pu
   return credentials_.Resolve(query, node_keyring_.Get(policy.node_docker_config));
 }
 
+auth::NodeCredentialSettings Checker::NodeSettingsFor(const policy::Policy& policy) const {
+  auth::NodeCredentialSettings settings = NodeSettings(policy);
+  if (!provider_config_flag_.empty()) {
+    settings.provider_config = provider_config_flag_;
+    settings.provider_bin_dir = provider_bin_dir_flag_;
+  }
+  return settings;
+}
+
+auth::PodServiceAccount Checker::ServiceAccountOf(const PodToCheck& pod, const PullPlan& plan,
+                                                  const policy::Policy& policy) const {
+  auth::PodServiceAccount account;
+  account.ns = pod.ns;
+  // The API server's ServiceAccount admission names "default" in a pod that names none (only a
+  // static pod's mirror has none, and pullguard is not asked about the static pod itself).
+  account.name = pod.spec.service_account.empty() ? "default" : pod.spec.service_account;
+  // pullguard asks for no ServiceAccount token (TokenRequest): account.token stays null.
+  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
+  bool wanted = false;
+  for (const auto& planned : plan.to_probe) {
+    const reference::Image& image = plan.parsed[planned.parsed].image;
+    std::vector<std::string> names{image.registry() + "/" + image.repository()};
+    if (auto upstream = ProxyUpstreamOf(image.registry(), image.repository(), policy)) {
+      names.push_back(upstream->registry + "/" + upstream->repository);
+    }
+    for (const auto& name : names) {
+      for (const auto& spec : node_credentials_.Matching(name, settings)) wanted = wanted || auth::UsesServiceAccountToken(spec);
+    }
+    if (wanted) break;
+  }
+  if (!wanted) {
+    account.unreadable = "not read: no provider with tokenAttributes matches the pod's images";
+  } else if (sources_.accounts == nullptr) {
+    account.unreadable = "pullguard reads no ServiceAccounts here";
+  } else if (auto got = sources_.accounts->Get(account.ns, account.name); !got.ok()) {
+    account.unreadable = got.status().message();
+  } else {
+    account.account = std::move(got).value();
+  }
+  return account;
+}
+
 registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std::string& repository,
                                         const std::string& reference, bool by_digest, const auth::PodCredentials& creds,
                                         const std::vector<Platform>& platforms, const policy::Policy& policy,
                                         std::chrono::steady_clock::time_point deadline,
+                                        const auth::PodServiceAccount& service_account,
                                         auth::NodeCredentialAnswer* node) const {
   registry::ProbeTarget t;
   t.registry = registry;
@@ -162,36 +213,41 @@ registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std:
   // the pod's secrets, the ServiceAccount's, then the node's (its plugins, its docker config).
   const std::string name = registry + "/" + repository;
   t.credentials = creds.credentials.secrets.Lookup(name);
-  auth::NodeCredentialSettings settings = NodeSettings(policy);
-  if (!provider_config_flag_.empty()) {
-    settings.provider_config = provider_config_flag_;
-    settings.provider_bin_dir = provider_bin_dir_flag_;
-  }
+  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
   // A plugin gets half of what is left: a hanging one must leave the registry time to answer.
   auto now = std::chrono::steady_clock::now();
   auto plugin_deadline = deadline > now ? now + (deadline - now) / 2 : deadline;
-  *node = node_credentials_.For(name, settings, plugin_deadline);
+  *node = node_credentials_.For(name, settings, plugin_deadline, &service_account);
   t.credentials.insert(t.credentials.end(), node->credentials.begin(), node->credentials.end());
   std::vector<auth::Credential> from_config = creds.credentials.node.Lookup(name);
   t.credentials.insert(t.credentials.end(), from_config.begin(), from_config.end());
   t.platforms = platforms;
   t.hosts = HostsFor(t.registry, policy);
+  t.proxy = ProxyRulesFor(policy);
   t.metrics_label = RegistryMetricLabel(t.registry, policy.SettingsFor(t.registry).host);
   return t;
 }
 
 Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds,
                                           const Placement& placement, const policy::Policy& policy,
-                                          std::chrono::steady_clock::time_point deadline) const {
+                                          std::chrono::steady_clock::time_point deadline,
+                                          auth::PodServiceAccount service_account) const {
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
   ProbeBatch batch;
+  batch.service_account = std::move(service_account);
+  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
   std::vector<Platform> platforms = PlatformsFor(placement, policy);
   std::unordered_map<std::string, size_t> target_of;  // normalized -> target
   auto add = [&](registry::ProbeTarget t, auth::NodeCredentialAnswer node) {
+    std::vector<auth::CredentialProviderSpec> token_providers;
+    for (auto& spec : node_credentials_.Matching(t.registry + "/" + t.repository, settings)) {
+      if (auth::UsesServiceAccountToken(spec)) token_providers.push_back(std::move(spec));
+    }
     batch.targets.push_back(std::move(t));
     batch.node.push_back(std::move(node));
     batch.upstream.emplace_back();
+    batch.token_providers.push_back(std::move(token_providers));
     return batch.targets.size() - 1;
   };
   for (const auto& planned : plan.to_probe) {
@@ -208,13 +264,15 @@ Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodC
       }
       auth::NodeCredentialAnswer node;
       registry::ProbeTarget t = TargetFor(p.image.registry(), p.image.repository(), p.image.PullReference(),
-                                          p.image.HasDigest(), creds, platforms, policy, deadline, &node);
+                                          p.image.HasDigest(), creds, platforms, policy, deadline, batch.service_account,
+                                          &node);
       size_t index = add(std::move(t), std::move(node));
       // A proxy cache that fills on first pull: its upstream is asked too, for when it 404s.
       if (auto upstream = ProxyUpstreamOf(p.image.registry(), p.image.repository(), policy)) {
         auth::NodeCredentialAnswer upstream_node;
         registry::ProbeTarget u = TargetFor(upstream->registry, upstream->repository, p.image.PullReference(),
-                                            p.image.HasDigest(), creds, platforms, policy, deadline, &upstream_node);
+                                            p.image.HasDigest(), creds, platforms, policy, deadline,
+                                            batch.service_account, &upstream_node);
         size_t u_index = add(std::move(u), std::move(upstream_node));
         batch.upstream[index] = u_index;
       }
@@ -261,7 +319,18 @@ Checker::Judged Checker::Judge(const PullPlan& plan, const ProbeBatch& batch, co
       pulled = !holding.OnEveryNode();
     }
     judged.every_pull_works = judged.every_pull_works && !pulled;
+    const bool at_most_warn = f->at_most_warn;
     judged.findings.push_back(std::move(*f));
+    // KEP-4412: a provider the kubelet skips for this pod's ServiceAccount, said when the pull
+    // is not verified otherwise (one that works with the pod's secrets or anonymously works on
+    // the node too). For the image as the pod names it, not a proxy cache's upstream.
+    for (const auto& provider : batch.token_providers[index]) {
+      std::optional<Finding> skipped = TokenProviderFinding(use, p.normalized, provider, batch.service_account);
+      if (!skipped) continue;
+      if (skipped->reason == Reason::kServiceAccountMissing && batch.service_account_reported) continue;
+      skipped->at_most_warn = skipped->at_most_warn || at_most_warn;
+      judged.findings.push_back(std::move(*skipped));
+    }
   }
   return judged;
 }
@@ -280,8 +349,14 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   if (!probing || plan.to_probe.empty()) return report;
   // 3. The credentials the kubelet would pull with, and what keeps secrets from giving any.
   auth::PodCredentials creds = ResolveCredentials(pod, plan, policy);
-  // 4. One probe per distinct image, all at once, under the caller's deadline.
-  ProbeBatch batch = BuildTargets(plan, creds, placement, policy, pod.deadline);
+  // 4. One probe per distinct image, all at once, under the caller's deadline, with the node's
+  // credentials for this pod's ServiceAccount.
+  ProbeBatch batch = BuildTargets(plan, creds, placement, policy, pod.deadline, ServiceAccountOf(pod, plan, policy));
+  for (const auto& fact : creds.facts) {
+    batch.service_account_reported = batch.service_account_reported ||
+                                     fact.problem == auth::CredentialProblem::kServiceAccountMissing ||
+                                     fact.problem == auth::CredentialProblem::kServiceAccountUnreadable;
+  }
   std::vector<CheckAnswer> answers = registry_checks_->Run(batch.targets, policy, pod.deadline, pod.tenant, nullptr, pod.ns);
   // 5. The answers in words, as the node would meet them (images it holds are not pulled).
   Judged judged = Judge(plan, batch, answers, placement, policy, creds.service_account_sources);

@@ -34,6 +34,10 @@ std::string RegistryChecks::CacheKey(const registry::ProbeTarget& t) {
   for (const auto& c : t.credentials) key += c.Identity() + ",";
   key += "|hosts=";
   for (const auto& h : t.hosts) key += h.Key() + ";";
+  if (t.proxy != nullptr && !t.proxy->empty()) {
+    const ProxySettings& p = t.proxy->settings();
+    key += "|proxy=" + p.https_proxy + "," + p.http_proxy + "," + p.no_proxy;
+  }
   return key;
 }
 

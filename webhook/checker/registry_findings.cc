@@ -8,6 +8,7 @@
 
 #include "checker/suggestions.h"
 #include "reference/image.h"
+#include "registry/dns.h"
 
 namespace pullguard::checker {
 namespace {
@@ -53,6 +54,21 @@ std::string RegistrySays(const Failure& f) {
   return " (" + e.code + (e.message.empty() ? "" : ": " + e.message) + ")";
 }
 
+// " through the proxy P" for an exchange that went through one, else "".
+std::string Via(const Failure& f) { return f.proxy.empty() ? "" : " through the proxy " + f.proxy; }
+
+// What a resolver that did not answer said.
+std::string ResolverSaid(const Failure& f) {
+  if (registry::CertainlyExists(f.host) && (f.resolver_code == EAI_NONAME
+#ifdef EAI_NODATA
+                                            || f.resolver_code == EAI_NODATA
+#endif
+                                            )) {
+    return "the resolver says a public registry does not exist";
+  }
+  return gai_strerror(f.resolver_code);
+}
+
 struct Words {
   Reason reason;
   std::string detail;
@@ -88,38 +104,61 @@ Words FailureWords(const ProbeTarget& target, const Failure& f) {
   }
   switch (f.transport) {
     case TransportError::kDns:
-      if (!f.Temporary()) {
-        return {Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
-                "check the registry name in the image"};
+      // Only a name that does not exist (an authoritative answer) may deny; a resolver that did
+      // not answer is pullguard's own trouble (RegistryFinding caps it at a warning).
+      switch (registry::ClassifyLookup(f.resolver_code, host)) {
+        case registry::DnsAnswer::kNoSuchName:
+          return {Reason::kRegistryUnresolvable, "registry host " + host + " does not resolve",
+                  "check the registry name in the image"};
+        case registry::DnsAnswer::kResolverFailed:
+          return {Reason::kRegistryUnreachable, "DNS lookup of " + host + " failed (" + ResolverSaid(f) + ")",
+                  "retry; pullguard's own DNS did not answer, which says nothing about the image: check the DNS "
+                  "where pullguard runs"};
+        case registry::DnsAnswer::kResolves:
+          break;
       }
-      return {Reason::kRegistryUnreachable,
-              "DNS lookup of " + host + " failed (" +
-                  (f.resolver_code == 0 ? std::string("resolved only on a second try") : gai_strerror(f.resolver_code)) + ")",
+      return {Reason::kRegistryUnreachable, "DNS lookup of " + host + " failed (resolved only on a second try)",
               "retry; check the cluster's DNS"};
     case TransportError::kConnect:
+      if (!f.proxy.empty()) {
+        // The proxy resolves the registry's name: a name that does not exist is among what its
+        // refusal may mean, and pullguard cannot tell (so it warns, never denies).
+        return {Reason::kRegistryUnreachable, "cannot connect to " + host + Via(f) + " (" + f.transport_detail + ")",
+                "check the proxy (HTTPS_PROXY, HTTP_PROXY or the policy's proxy), the registry name, and that the "
+                "proxy may reach " + host};
+      }
       return {Reason::kRegistryUnreachable, "cannot connect to " + host + " (" + f.transport_detail + ")",
               "check that the registry is up and reachable from the cluster"};
     case TransportError::kReset:
-      return {Reason::kRegistryUnreachable, "connection to " + host + " broke (" + f.transport_detail + ")",
+      return {Reason::kRegistryUnreachable, "connection to " + host + Via(f) + " broke (" + f.transport_detail + ")",
               "retry; check the registry and any proxy in between"};
     case TransportError::kTimeout:
-      return {Reason::kCheckTimedOut, "no answer from " + host + " within pullguard's check budget",
+      return {Reason::kCheckTimedOut, "no answer from " + host + Via(f) + " within pullguard's check budget",
               "retry; if it persists, check the registry (timeouts.checkMillis)"};
     case TransportError::kTls:
-      return {Reason::kRegistryTLSError, "TLS with " + host + " failed: " + f.transport_detail,
+      return {Reason::kRegistryTLSError, "TLS with " + host + Via(f) + " failed: " + f.transport_detail,
               "trust the registry's CA (policy registries[].caFile) or fix its certificate"};
     case TransportError::kBlockedAddress:
+      if (!f.proxy.empty()) {
+        // Through a proxy only an address written in the image is judged: never the proxy's.
+        return {Reason::kRegistryAddressBlocked,
+                host + " is the address " + f.transport_detail + ", which pullguard does not contact (through its "
+                "proxy either)",
+                "if it is your registry, set allowPrivateAddress: true for it under the policy's registries"};
+      }
       return {Reason::kRegistryAddressBlocked,
               host + " resolves to " + f.transport_detail + ", an address pullguard does not contact",
               "if it is your registry, set allowPrivateAddress: true for it under the policy's registries"};
     case TransportError::kProtocol:
     case TransportError::kOther:
-      return {Reason::kRegistryError, "no usable HTTP answer from " + host + " (" + f.transport_detail + ")",
+      return {Reason::kRegistryError, "no usable HTTP answer from " + host + Via(f) + " (" + f.transport_detail + ")",
               "retry; check that " + host + " is a container registry"};
     case TransportError::kNone:
       break;
   }
   std::string who = Who(target, f);
+  // A plain-HTTP exchange through a proxy: the proxy may have answered in the registry's stead.
+  if (!f.proxy.empty() && f.url.rfind("http://", 0) == 0) who += " or the proxy " + f.proxy;
   std::string status = std::to_string(f.status);
   if (f.status == 429) {
     std::string detail = "429 from " + who;
@@ -242,6 +281,9 @@ std::optional<Finding> RegistryFinding(const ImageUse& use, const std::string& n
       break;
   }
   Finding f = FindingAt(use, normalized, w.reason, std::move(w.detail), std::move(w.fix));
+  // pullguard's own resolver failing says nothing about the image: a pod whose DNS fails must
+  // not deny every deploy, whatever the policy does with RegistryUnreachable.
+  if (result.outcome == Outcome::kFailed && result.failure.ResolverFailed()) f.at_most_warn = true;
   if (f.reason == Reason::kRegistryUnresolvable) {
     std::string meant = LowercaseHostSuggestion(use.image, target.registry);
     if (!meant.empty()) f.fix = "did you mean \"" + meant + "\"? Docker Hub names are lowercase";

@@ -30,6 +30,7 @@
 #include "policy/policy_yaml.h"
 #include "registry/curl_transport.h"
 #include "registry/registry_client.h"
+#include "registry/resolver_watch.h"
 #include "workload/kinds.h"
 
 namespace pullguard::cli {
@@ -48,7 +49,8 @@ findings and words as the webhook.
   --exclude GLOB        leave out files whose path matches ("**" crosses '/'; a pattern
                         without '/' matches a file name anywhere, e.g. Chart.yaml); repeatable
   --policy FILE         the policy file (default: policies/default.yaml, built in)
-  --offline             check syntax and policy rules only, never contact a registry
+  --offline             check syntax and policy rules only, never contact a registry (for a
+                        runner without DNS or network)
   -n, --namespace NS    the namespace of objects that name none (default "default", as
                         kubectl with a context that sets none)
   --kubeconfig FILE     also read Secrets, ServiceAccounts and nodes from that cluster, as the
@@ -82,10 +84,14 @@ check their output (helm template ... | pullguard check -f -). Findings and prob
 listed in file and line order. On a terminal, a progress line on stderr counts the files
 read and the objects checked.
 
+Registries are reached as the nodes' containerd reaches them: through HTTPS_PROXY (https)
+or HTTP_PROXY (http) unless NO_PROXY names the registry, or through the policy's `proxy`.
+
 Exit status: 0 nothing that --fail-on names (by default: nothing denied, no problem);
 1 something it names; 2 a usage error, an input that cannot be read at all (a path that
-does not exist, stdin over its size limit), or no Kubernetes object in the whole input
-(without --allow-empty).
+does not exist, stdin over its size limit), no Kubernetes object in the whole input
+(without --allow-empty), or a machine that cannot resolve registry names (its resolver
+does not answer: use --offline, or run where the registries are reachable).
 )";
 
 // What makes the run fail (exit 1), from --fail-on.
@@ -307,6 +313,15 @@ int RunCheck(const std::vector<std::string>& argv) {
     policy = std::move(loaded).value();
   }
   if (policy.node_docker_config.empty()) policy.node_docker_config = DockerConfigPath(args);
+  // The process's proxy settings, as Go reads them: a policy `proxy` stands instead of them.
+  ProxySettings environment_proxy = ProxySettingsFromEnvironment();
+  if (!policy.proxy && !args.Has("offline")) {
+    auto problems = ProxySettingsProblems(environment_proxy, "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY");
+    if (!problems.empty()) {
+      for (const auto& p : problems) std::cerr << "pullguard check: " << p << "\n";
+      return kExitUsage;
+    }
+  }
 
   Progress progress(::isatty(STDERR_FILENO) == 1);
   ReadOptions read_options;
@@ -362,8 +377,11 @@ int RunCheck(const std::vector<std::string>& argv) {
   checker::ClusterSources sources{&secrets, &accounts, api_nodes.get()};
   registry::CurlTransport transport;
   registry::RegistryClient client(transport);
+  // What the run's DNS lookups say about this machine (one problem of the run, below).
+  registry::ResolverWatch resolver_watch(client);
   std::unique_ptr<checker::Checker> checker =
-      offline ? std::make_unique<checker::Checker>(sources) : std::make_unique<checker::Checker>(client, sources);
+      offline ? std::make_unique<checker::Checker>(sources) : std::make_unique<checker::Checker>(resolver_watch, sources);
+  checker->SetEnvironmentProxy(environment_proxy);
 
   if (Status flags = ApplyCredentialProviderFlags(args, *checker); !flags.ok()) {
     std::cerr << "pullguard check: " << flags.message() << "\n";
@@ -462,6 +480,14 @@ int RunCheck(const std::vector<std::string>& argv) {
   work();
   for (auto& t : threads) t.join();
   progress.Clear();
+  // A machine whose resolver does not answer (a CI runner without DNS or network) would make
+  // every image a RegistryUnreachable warning, each blaming nothing of the manifests': that is
+  // one problem of the run, and the run cannot say what the registries hold.
+  if (!offline && resolver_watch.MachineCannotResolve()) {
+    std::cerr << "pullguard check: this machine cannot resolve registry names; use --offline or run where the "
+                 "registries are reachable (" << resolver_watch.Failures() << ")\n";
+    return kExitUsage;
+  }
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (results[i] && results[i]->images > 0) report.objects.push_back(std::move(*results[i]));
     if (exempt[i]) report.skipped.push_back(std::move(*exempt[i]));

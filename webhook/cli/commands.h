@@ -15,6 +15,7 @@ inline constexpr int kExitUsage = 2;
 int RunServe(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);
 int RunDiagnose(const std::vector<std::string>& args);
+int RunAudit(const std::vector<std::string>& args);
 int RunPolicy(const std::vector<std::string>& args);
 int RunVersion(const std::vector<std::string>& args);
 

@@ -655,6 +655,11 @@ int RunDiagnose(const std::vector<std::string>& argv) {
   registry::RegistryClient client(transport);
   checker::Checker checker(client, sources);
   if (Status flags = ApplyCredentialProviderFlags(args, checker); !flags.ok()) return Fail(flags.message());
+  // Registries through the environment's proxy, as the nodes' containerd reaches them.
+  ProxySettings environment_proxy = ProxySettingsFromEnvironment();
+  auto problems = ProxySettingsProblems(environment_proxy, "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY");
+  if (!policy.proxy && !problems.empty()) return Fail(problems[0]);
+  checker.SetEnvironmentProxy(environment_proxy);
 
   Session session{reader, checker, policy, std::chrono::system_clock::now(), {}, {}};
   DiagnoseReport report;

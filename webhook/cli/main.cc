@@ -14,6 +14,7 @@ Commands:
   serve             run the validating admission webhook (HTTPS)
   check             check manifest files, as the webhook would (for CI)
   diagnose          tell why a pod is stuck in ErrImagePull or ImagePullBackOff
+  audit             re-check the images of every running workload (--once: a report)
   policy validate   check a policy file
   version           print the version
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return pullguard::cli::RunServe(rest);
   if (command == "check") return pullguard::cli::RunCheck(rest);
   if (command == "diagnose") return pullguard::cli::RunDiagnose(rest);
+  if (command == "audit") return pullguard::cli::RunAudit(rest);
   if (command == "policy") return pullguard::cli::RunPolicy(rest);
   if (command == "version" || command == "--version") return pullguard::cli::RunVersion(rest);
   std::cerr << (plugin ? "kubectl pullguard" : "pullguard") << ": unknown command \"" << command << "\"\n\n" << kUsage;

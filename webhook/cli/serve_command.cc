@@ -228,6 +228,20 @@ int RunServe(const std::vector<std::string>& argv) {
     Log(LogLevel::kError, "bad credential provider flags", {{"error", flags.message()}});
     return kExitUsage;
   }
+  // Registries are reached as the nodes' containerd reaches them: through the Deployment's
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, unless the policy sets `proxy`.
+  ProxySettings environment_proxy = ProxySettingsFromEnvironment();
+  if (auto problems = ProxySettingsProblems(environment_proxy, "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"); !problems.empty()) {
+    for (const auto& p : problems) Log(LogLevel::kError, "bad proxy environment", {{"error", p}});
+    return kExitUsage;
+  }
+  if (!environment_proxy.empty()) {
+    Log(LogLevel::kInfo, "proxy from the environment",
+        {{"httpsProxy", RedactProxyUrl(environment_proxy.https_proxy)},
+         {"httpProxy", RedactProxyUrl(environment_proxy.http_proxy)},
+         {"noProxy", environment_proxy.no_proxy}});
+  }
+  checker->SetEnvironmentProxy(environment_proxy);
   server::WebhookServer server(options, std::move(certificates).value(), *policies, *checker);
   std::thread signal_thread([&server, signals] {
     int received = 0;

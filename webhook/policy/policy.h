@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/finding.h"
 #include "common/platform.h"
+#include "common/proxy.h"
 #include "common/reason.h"
 
 namespace pullguard::policy {
@@ -94,6 +96,19 @@ struct Timeouts {
   bool operator==(const Timeouts&) const = default;
 };
 
+// `pullguard audit` (its own Deployment): how often it re-checks what runs, how fast it may
+// ask registries, and how many per-workload series it exports (policy `audit:`).
+struct AuditSettings {
+  std::chrono::seconds interval{600};  // from one cycle's end to the next one's start
+  // Registry checks (one image with one set of credentials: a manifest HEAD, plus a token or
+  // index GET when needed) started per second, over every registry together.
+  size_t checks_per_second = 10;
+  // pullguard_audit_image_available series at most; the rest are dropped and counted.
+  size_t max_series = 10000;
+
+  bool operator==(const AuditSettings&) const = default;
+};
+
 // Every field's default is written here, once: a Policy{} is the built-in policy, an empty
 // policy file parses to it, and policies/default.yaml spells it out (a test holds them equal).
 struct Policy {
@@ -133,6 +148,11 @@ struct Policy {
   std::string node_docker_config;
   NodeCredentialSettings node_credentials;
   std::vector<ProxyCache> proxy_caches;
+  // How pullguard reaches registries (`proxy:`): set, it stands instead of the process's
+  // HTTPS_PROXY, HTTP_PROXY and NO_PROXY (an empty `proxy: {}` means no proxy whatever the
+  // environment says); unset, the environment's are used, as the nodes' containerd uses its own.
+  std::optional<ProxySettings> proxy;
+  AuditSettings audit;
 
   bool operator==(const Policy&) const = default;
 

@@ -310,7 +310,37 @@ void ReadProxyCaches(Reader& r, const YAML::Node& node, Policy& policy) {
   }
 }
 
+// `proxy: {httpsProxy, httpProxy, noProxy}`: what HTTPS_PROXY, HTTP_PROXY and NO_PROXY would
+// say, for the webhook's Deployment. noProxy is Go's comma-separated list, or a YAML list.
+void ReadProxy(Reader& r, const YAML::Node& node, Policy& policy) {
+  if (!r.ExpectMap(node, "proxy")) return;
+  r.CheckKeys(node, "proxy", {"httpsProxy", "httpProxy", "noProxy"});
+  ProxySettings s;
+  if (node["httpsProxy"]) s.https_proxy = ReadString(r, node["httpsProxy"], "proxy.httpsProxy");
+  if (node["httpProxy"]) s.http_proxy = ReadString(r, node["httpProxy"], "proxy.httpProxy");
+  if (const YAML::Node no_proxy = node["noProxy"]) {
+    if (no_proxy.IsSequence()) {
+      for (size_t i = 0; i < no_proxy.size(); ++i) {
+        std::string entry = ReadString(r, no_proxy[i], "proxy.noProxy[" + std::to_string(i) + "]");
+        if (entry.find(',') != std::string::npos) {
+          r.Error(no_proxy[i], "proxy.noProxy[" + std::to_string(i) + "]", "one entry per list item (no commas)");
+        }
+        s.no_proxy += (s.no_proxy.empty() ? "" : ",") + entry;
+      }
+    } else {
+      s.no_proxy = ReadString(r, no_proxy, "proxy.noProxy");
+    }
+  }
+  for (const auto& problem : ProxySettingsProblems(s, "proxy.httpsProxy", "proxy.httpProxy", "proxy.noProxy")) {
+    std::string field = problem.substr(0, problem.find(':'));
+    std::string key = field.substr(field.find('.') + 1);
+    r.Error(node[key] ? node[key] : node, field, problem.substr(problem.find(':') + 2));
+  }
+  policy.proxy = s;
+}
+
 void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
+  if (root["proxy"]) ReadProxy(r, root["proxy"], policy);
   if (root["nodeCredentials"]) ReadNodeCredentials(r, root["nodeCredentials"], policy);
   if (root["proxyCaches"]) ReadProxyCaches(r, root["proxyCaches"], policy);
   if (root["checkRegistries"]) policy.check_registries = ReadBool(r, root["checkRegistries"], "checkRegistries").value_or(true);
@@ -385,6 +415,27 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
       }
     }
   }
+  if (const YAML::Node a = root["audit"]) {
+    if (r.ExpectMap(a, "audit")) {
+      r.CheckKeys(a, "audit", {"intervalSeconds", "checksPerSecond", "maxSeries"});
+      if (a["intervalSeconds"]) {
+        if (auto v = ReadCount(r, a["intervalSeconds"], "audit.intervalSeconds", 1, 7 * 86400)) {
+          policy.audit.interval = std::chrono::seconds(*v);
+        }
+      }
+      if (a["checksPerSecond"]) {
+        if (auto v = ReadCount(r, a["checksPerSecond"], "audit.checksPerSecond", 1, 10000)) {
+          policy.audit.checks_per_second = static_cast<size_t>(*v);
+        }
+      }
+      if (a["maxSeries"]) {
+        // A series is a few hundred bytes in pullguard and in Prometheus.
+        if (auto v = ReadCount(r, a["maxSeries"], "audit.maxSeries", 1, 100000)) {
+          policy.audit.max_series = static_cast<size_t>(*v);
+        }
+      }
+    }
+  }
   if (const YAML::Node c = root["concurrency"]) {
     if (r.ExpectMap(c, "concurrency")) {
       r.CheckKeys(c, "concurrency", {"perRegistry"});
@@ -430,8 +481,8 @@ Result<Policy> ParsePolicy(std::string_view yaml_text, std::string_view source) 
   try {
     r.CheckKeys(root, "", {"apiVersion", "kind", "actions", "exemptions", "rules", "checkRegistries", "registries",
                            "platforms", "platformsFromNodes", "cache", "timeouts", "concurrency", "nodeDockerConfig",
-                           "nodeCredentials", "proxyCaches",
-                           "limits", "hostsDir", "prepulled"});
+                           "nodeCredentials", "proxyCaches", "proxy",
+                           "limits", "hostsDir", "prepulled", "audit"});
     if (root["apiVersion"] && root["apiVersion"].Scalar() != kApiVersion) {
       r.Error(root["apiVersion"], "apiVersion", "must be " + std::string(kApiVersion));
     }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cstring>
 
@@ -59,6 +60,30 @@ std::string AddressText(const sockaddr* address) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, buf, sizeof buf);
   }
   return buf;
+}
+
+std::optional<std::string> RestrictedLiteral(const std::string& host) {
+  std::string address = host;
+  if (!address.empty() && address.front() == '[') {
+    size_t close = address.find(']');
+    address = close == std::string::npos ? "" : address.substr(1, close - 1);
+  } else if (size_t colon = address.rfind(':'); colon != std::string::npos && address.find(':') == colon) {
+    address = address.substr(0, colon);
+  }
+  sockaddr_storage storage{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+  } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+  } else {
+    return std::nullopt;  // a name
+  }
+  const auto* any = reinterpret_cast<const sockaddr*>(&storage);
+  auto kind = RestrictedAddressKind(any);
+  if (!kind) return std::nullopt;
+  return AddressText(any) + " (" + *kind + ")";
 }
 
 }  // namespace pullguard::registry

@@ -17,4 +17,10 @@ std::optional<std::string> RestrictedAddressKind(const sockaddr* address);
 // The address as text, e.g. "127.0.0.1" or "fd00:ec2::254".
 std::string AddressText(const sockaddr* address);
 
+// For a host written as an address ("10.1.2.3:5000", "[fd00::1]:5000"): "10.1.2.3 (private)"
+// when it is refused without an explicit allowance; nullopt for a name or a public address.
+// Through a proxy pullguard never resolves the registry's name, but an address written in the
+// image is still known without asking anyone.
+std::optional<std::string> RestrictedLiteral(const std::string& host);
+
 }  // namespace pullguard::registry

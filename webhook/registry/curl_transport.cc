@@ -13,9 +13,11 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "registry/address_guard.h"
+#include "registry/url.h"
 
 namespace pullguard::registry {
 namespace {
@@ -27,6 +29,7 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::string blocked;  // set by the socket guard when it refuses an address
+  std::string proxy;    // the proxy this transfer goes through (ProxyRules::ProxyFor); "" directly
   char error_buffer[CURL_ERROR_SIZE] = {};
   // Set when the registry asked for a TLS client certificate and none was configured; shared
   // with the connection's SSL_CTX, which may outlive this transfer.
@@ -119,9 +122,12 @@ CURLcode PrepareTls(CURL*, void* ssl_ctx, void* user) {
   return CURLE_OK;
 }
 
+// The address guard, on what pullguard itself connects to: the registry's resolved addresses
+// when it connects directly. Through a proxy the socket is the proxy's, which the operator
+// configured and pullguard trusts; the registry's name is the proxy's to resolve.
 curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(user);
-  if (!t->request->allow_private) {
+  if (!t->request->allow_private && t->proxy.empty()) {
     if (auto kind = RestrictedAddressKind(&address->addr)) {
       t->blocked = AddressText(&address->addr) + " (" + *kind + ")";
       return CURL_SOCKET_BAD;
@@ -150,6 +156,7 @@ TransportError Classify(CURLcode code, const Transfer& t, long os_errno) {
     case CURLE_COULDNT_RESOLVE_HOST:
       return TransportError::kDns;
     case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_PROXY:
       return TransportError::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return TransportError::kTimeout;
@@ -175,6 +182,15 @@ TransportError Classify(CURLcode code, const Transfer& t, long os_errno) {
     default:
       return TransportError::kOther;
   }
+}
+
+// A proxy's refusal to open a tunnel, in words.
+std::string ProxyRefusal(long connect_code) {
+  std::string said = "the proxy answered " + std::to_string(connect_code) + " to CONNECT";
+  if (connect_code == 407) return said + ": it asks for credentials (user:password@ in the proxy URL)";
+  if (connect_code == 403 || connect_code == 405) return said + ": it refuses this host or port";
+  if (connect_code >= 500) return said + ": it could not resolve or reach the registry";
+  return said;
 }
 
 }  // namespace
@@ -221,6 +237,10 @@ struct CurlTransport::Loop {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
     curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    // A lookup that timed out leaves its resolver thread behind (it frees itself when
+    // getaddrinfo returns) instead of being joined: joining would hold this loop, and with it
+    // every transfer, for as long as a resolver that drops queries takes (10 s and more).
+    curl_easy_setopt(easy, CURLOPT_QUICK_EXIT, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are the client's, to strip auth
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
@@ -228,6 +248,12 @@ struct CurlTransport::Loop {
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error_buffer);
+    // The proxy is pullguard's choice (Go's rules, from the environment or the policy), never
+    // libcurl's: "" makes it connect directly whatever http_proxy says, and an empty NOPROXY
+    // leaves no exception of libcurl's own (no_proxy is read by ProxyRules instead).
+    curl_easy_setopt(easy, CURLOPT_PROXY, t->proxy.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+    if (!t->proxy.empty()) curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     if (req.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     if (req.method == "POST") {
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
@@ -278,11 +304,26 @@ struct CurlTransport::Loop {
     long os_errno = 0;
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (code == CURLE_WRITE_ERROR && t->response.body_truncated) code = CURLE_OK;  // we stopped reading
+    long connect_code = 0;  // the proxy's answer to CONNECT
+    if (!t->proxy.empty()) curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     t->response.error = Classify(code, *t, os_errno);
     if (t->response.error != TransportError::kNone) {
       // libcurl's own sentence ("SSL certificate problem: unable to get local issuer
       // certificate") says more than its code's name.
       std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
+      if (!t->proxy.empty() && code == CURLE_COULDNT_RESOLVE_PROXY) {
+        detail = "the proxy's own host name does not resolve: " + detail;
+      } else if (!t->proxy.empty() && connect_code >= 300) {
+        // The tunnel was refused: the registry was never reached, whatever libcurl's code says.
+        t->response.error = TransportError::kConnect;
+        detail = ProxyRefusal(connect_code);
+      } else if (t->proxy.empty() && code == CURLE_OPERATION_TIMEDOUT &&
+                 std::string_view(t->error_buffer).rfind("Resolving timed out", 0) == 0) {
+        // A resolver that never answers (a DNS server dropping queries) is a DNS failure, not
+        // the registry's silence; asking again would only wait as long once more.
+        t->response.error = TransportError::kDns;
+        t->response.lookup_timed_out = true;
+      }
       // libcurl says "Out of memory" when an answer's header is over its 100 KB limit.
       if (code == CURLE_OUT_OF_MEMORY) detail = "an answer header larger than 100 KB was rejected";
       if (t->client_cert_asked && t->client_cert_asked->load() &&
@@ -336,6 +377,16 @@ CurlTransport::~CurlTransport() = default;
 HttpResponse CurlTransport::Send(const HttpRequest& request) {
   Transfer transfer;
   transfer.request = &request;
+  if (request.proxy != nullptr) transfer.proxy = request.proxy->ProxyFor(request.url);
+  transfer.response.proxy = RedactProxyUrl(transfer.proxy);
+  if (!transfer.proxy.empty() && !request.allow_private) {
+    // The proxy resolves the registry's name; an address written in the image is judged here.
+    if (auto literal = RestrictedLiteral(UrlHost(request.url))) {
+      transfer.response.error = TransportError::kBlockedAddress;
+      transfer.response.error_detail = *literal;
+      return std::move(transfer.response);
+    }
+  }
   std::future<void> done = transfer.done.get_future();
   loop_->Submit(&transfer);
   done.wait();  // the transfer's own timeout (the request deadline) bounds this wait

@@ -1,8 +1,7 @@
 #include "registry/failure.h"
 
-#include <netdb.h>
-
 #include "registry/challenge.h"
+#include "registry/dns.h"
 #include "registry/url.h"
 
 namespace pullguard::registry {
@@ -25,11 +24,7 @@ bool Failure::Temporary() const {
       break;
     case TransportError::kDns:
       // NXDOMAIN is an answer; a resolver that did not answer is an outage.
-      return !(resolver_code == EAI_NONAME
-#ifdef EAI_NODATA
-               || resolver_code == EAI_NODATA
-#endif
-      );
+      return ClassifyLookup(resolver_code, host) != DnsAnswer::kNoSuchName;
     case TransportError::kTls:
     case TransportError::kBlockedAddress:
       return false;
@@ -43,6 +38,11 @@ bool Failure::Temporary() const {
   return status == 408 || status == 429 || status >= 500;
 }
 
+bool Failure::ResolverFailed() const {
+  return problem == Problem::kNone && transport == TransportError::kDns &&
+         ClassifyLookup(resolver_code, host) == DnsAnswer::kResolverFailed;
+}
+
 Failure FailureOf(const HttpRequest& request, const HttpResponse& response, Server server) {
   Failure f;
   f.server = server;
@@ -51,6 +51,7 @@ Failure FailureOf(const HttpRequest& request, const HttpResponse& response, Serv
   f.url = RedactUrl(request.url);
   f.transport = response.error;
   f.transport_detail = response.error_detail;
+  f.proxy = response.proxy;
   if (response.error != TransportError::kNone) return f;
   f.status = response.status;
   f.errors = ParseErrorBody(response.body);

@@ -34,6 +34,7 @@ struct Failure {
   TransportError transport = TransportError::kNone;
   std::string transport_detail;
   int resolver_code = 0;  // for kDns: getaddrinfo's answer when asked again (0: resolves now)
+  std::string proxy;      // the proxy the exchange went through (without credentials); "" directly
   int status = 0;         // the HTTP status, when an answer came
   std::vector<ErrorEntry> errors;     // the registry's diagnostics, from a body (HEAD has none)
   std::string challenge_error;        // WWW-Authenticate's error=, e.g. insufficient_scope
@@ -44,6 +45,9 @@ struct Failure {
   // May a retry later succeed? Outages, timeouts, resets, 408, 429 and 5xx: yes. A name that
   // does not exist, a certificate that does not verify, a 4xx: no.
   bool Temporary() const;
+  // A lookup of the host's name that failed because the resolver did not answer (not because
+  // the name does not exist): a fact about the machine pullguard runs on, not the image.
+  bool ResolverFailed() const;
 };
 
 // A failure from an HTTP exchange: its transport error, or its status and the codes in its body.

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/proxy.h"
+
 namespace pullguard::registry {
 
 using Clock = std::chrono::steady_clock;
@@ -32,6 +34,11 @@ struct HttpRequest {
   std::string client_key;      // its key's file; "" when the key is in client_cert
   bool allow_private = false;  // may connect to loopback, link-local and private addresses
   std::string metrics_label = "other";  // the registry, as metrics name it (bounded)
+  // Which proxy the URL goes through (ProxyRules::ProxyFor); null: none, it connects directly.
+  // The address guard judges what pullguard connects to: the registry's own addresses
+  // directly, and through a proxy only an address written in the URL (the proxy, which the
+  // operator configured, resolves the registry's name).
+  std::shared_ptr<const ProxyRules> proxy;
 };
 
 enum class TransportError {
@@ -54,6 +61,8 @@ struct HttpResponse {
   std::string body;                                  // at most kMaxBodyBytes
   bool body_truncated = false;
   std::string primary_ip;  // the address actually connected to
+  std::string proxy;       // the proxy it went through (without credentials); "" directly
+  bool lookup_timed_out = false;  // kDns: the resolver did not answer within the connect timeout
 
   // The first value of a header (name in lowercase), or "".
   std::string Header(const std::string& name) const;

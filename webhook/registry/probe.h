@@ -4,11 +4,13 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "auth/keyring.h"
 #include "common/platform.h"
+#include "common/proxy.h"
 #include "registry/failure.h"
 #include "registry/hosts.h"
 
@@ -28,6 +30,9 @@ struct ProbeTarget {
   Clock::time_point deadline;       // the probe's own budget
   std::chrono::milliseconds connect_timeout{3000};
   std::string metrics_label = "other";  // the registry, as metrics name it (a bounded set)
+  // How requests reach the hosts (the policy's `proxy`, else the environment's HTTPS_PROXY,
+  // HTTP_PROXY and NO_PROXY); null: directly.
+  std::shared_ptr<const ProxyRules> proxy;
 
   std::string Image() const { return registry + "/" + repository + (by_digest ? "@" : ":") + reference; }
 };

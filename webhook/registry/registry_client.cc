@@ -1,5 +1,7 @@
 #include "registry/registry_client.h"
 
+#include <netdb.h>
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +85,7 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
   base.client_key = host.client_key;
   if (host.dial_timeout) base.connect_timeout = std::min(base.connect_timeout, *host.dial_timeout);
   base.allow_private = host.allow_private;
+  base.proxy = target.proxy;
   ex.request = base;
   ex.request.method = method;
   ex.request.url = host.BaseUrl() + "/" + target.repository + path;
@@ -100,7 +103,11 @@ RegistryClient::Exchange RegistryClient::Send(const RegistryHost& host, const Pr
     ex.response = sender_.Send(req);
     if (ex.response.error != TransportError::kNone) {
       ex.failure = FailureOf(ex.request, ex.response, Server::kRegistry);
-      if (ex.response.error == TransportError::kDns) ex.failure->resolver_code = resolve_(host.host);
+      // Asked again to tell a name that does not exist from a resolver that did not answer;
+      // one that timed out is not asked again (it would only wait as long once more).
+      if (ex.response.error == TransportError::kDns) {
+        ex.failure->resolver_code = ex.response.lookup_timed_out ? EAI_AGAIN : resolve_(host.host);
+      }
       return false;
     }
     return true;
