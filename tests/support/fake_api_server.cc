@@ -239,6 +239,33 @@ bool PageOf(const std::vector<json>& items, const httplib::Request& req, httplib
   return true;
 }
 
+// The page `req` asks for of `total` items, as PageOf reads limit and continue: false (and a
+// 400 answered) for a bad token or limit. `*next` gets the next page's token, "" at the end.
+bool PageBounds(size_t total, const httplib::Request& req, httplib::Response& res, size_t* offset, size_t* limit,
+                std::string* next) {
+  *offset = 0;
+  *limit = total;
+  if (req.has_param("continue")) {
+    auto at = TokenOffset(req.get_param_value("continue"));
+    if (!at) {
+      Answer(res, 400, "BadRequest", "the provided continue parameter is too old or malformed");
+      return false;
+    }
+    *offset = *at;
+  }
+  if (req.has_param("limit")) {
+    auto n = TokenOffset("tok" + req.get_param_value("limit"));
+    if (!n) {
+      Answer(res, 400, "BadRequest", "limit must be a number");
+      return false;
+    }
+    if (*n > 0) *limit = *n;
+  }
+  next->clear();
+  if (*offset + *limit < total) *next = "tok" + std::to_string(*offset + *limit);
+  return true;
+}
+
 // kind -> (group, resource) of what AddObject takes.
 const std::map<std::string, std::pair<std::string, std::string>>& Workloads() {
   static const std::map<std::string, std::pair<std::string, std::string>> kWorkloads{
@@ -298,8 +325,203 @@ FakeApiServer::FakeApiServer(const std::string& cert, const std::string& key, st
     res.set_content(nlohmann::json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"metadata", meta}, {"items", items}}.dump(),
                     "application/json");
   });
+  ServeAuditRoutes();
   ServeDiscovery();
   port_ = ServeOnLoopback(*server_, thread_);
+}
+
+void FakeApiServer::ServeAuditRoutes() {
+  server_->Get(R"(/apis/(apps|batch)/v1/([a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeWorkloadList(req.matches[1], req.matches[2], "", req, res);
+  });
+  server_->Get(R"(/apis/(apps|batch)/v1/namespaces/([^/]+)/([a-z]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeWorkloadList(req.matches[1], req.matches[3], req.matches[2], req, res);
+  });
+  server_->Get("/api/v1/pods", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeWorkloadList("", "pods", "", req, res);
+  });
+  const std::string leases = R"(/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases)";
+  server_->Get(leases + R"(/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeObject("coordination.k8s.io/leases", req.matches[1], req.matches[2], req, res);
+  });
+  server_->Post(leases, [this](const httplib::Request& req, httplib::Response& res) { CreateLease(req, res); });
+  server_->Put(leases + R"(/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) { UpdateLease(req, res); });
+  server_->Post(R"(/api/v1/namespaces/([^/]+)/events)",
+                [this](const httplib::Request& req, httplib::Response& res) { CreateEvent(req, res); });
+}
+
+void FakeApiServer::ServeWorkloadList(const std::string& group, const std::string& resource, const std::string& ns,
+                                      const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  std::string list_kind;
+  for (const auto& [kind, where] : Workloads()) {
+    if (where.first == group && where.second == resource) list_kind = kind + "List";
+  }
+  if (group.empty() && resource == "pods") list_kind = "PodList";
+  if (list_kind.empty()) {
+    Answer(res, 404, "NotFound", "the server could not find the requested resource");
+    return;
+  }
+  if (!ns.empty() && forbidden_.count(ns)) {
+    Answer(res, 403, "Forbidden",
+           resource + " is forbidden: User \"system:serviceaccount:pullguard-system:pullguard-audit\" cannot list resource \"" +
+               resource + "\" in API group \"" + group + "\" in the namespace \"" + ns + "\"");
+    return;
+  }
+  if (req.has_param("continue") && expire_next_continue_) {
+    expire_next_continue_ = false;
+    Answer(res, 410, "Expired",
+           "The provided continue parameter is too old to display a consistent list result. You can start a new list "
+           "without the continue parameter.");
+    return;
+  }
+  // objects_ is ordered by key: namespace, then name, as etcd lists them.
+  const std::string prefix = (group.empty() ? "" : group + "/") + resource + "/" + (ns.empty() ? "" : ns + "/");
+  std::vector<const json*> matching;
+  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    matching.push_back(&it->second);
+  }
+  size_t offset = 0, limit = 0;
+  std::string next;
+  if (!PageBounds(matching.size(), req, res, &offset, &limit, &next)) return;
+  json page = json::array();
+  for (size_t i = offset; i < matching.size() && i < offset + limit; ++i) {
+    json item = *matching[i];
+    item.erase("kind");  // a list's items carry neither
+    item.erase("apiVersion");
+    page.push_back(std::move(item));
+  }
+  json meta = {{"resourceVersion", std::to_string(resource_version_)}};
+  if (!next.empty()) meta["continue"] = next;
+  ++list_pages_[resource];
+  res.set_content(json{{"kind", list_kind}, {"apiVersion", group.empty() ? "v1" : group + "/v1"}, {"metadata", meta},
+                       {"items", page}}
+                      .dump(),
+                  "application/json");
+}
+
+void FakeApiServer::CreateLease(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  const std::string ns = req.matches[1];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  json body = json::parse(req.body, nullptr, false);
+  std::string name = body.is_object() ? FieldValue(body, "metadata.name") : "";
+  if (name.empty()) {
+    Answer(res, 422, "Invalid", "Lease.coordination.k8s.io \"\" is invalid: metadata.name: Required value: name or generateName is required");
+    return;
+  }
+  if (std::string meta_ns = FieldValue(body, "metadata.namespace"); !meta_ns.empty() && meta_ns != ns) {
+    Answer(res, 400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+    return;
+  }
+  const std::string key = "coordination.k8s.io/leases/" + ns + "/" + name;
+  if (objects_.count(key)) {
+    Answer(res, 409, "AlreadyExists", "leases.coordination.k8s.io \"" + name + "\" already exists");
+    return;
+  }
+  body["kind"] = "Lease";
+  body["apiVersion"] = "coordination.k8s.io/v1";
+  body["metadata"]["namespace"] = ns;
+  body["metadata"]["uid"] = "1ea5e000-0000-4000-8000-" + std::to_string(100000000000 + resource_version_);
+  body["metadata"]["resourceVersion"] = std::to_string(++resource_version_);
+  body["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z";
+  objects_[key] = body;
+  ++lease_writes_;
+  res.status = 201;
+  res.set_content(body.dump(), "application/json");
+}
+
+void FakeApiServer::UpdateLease(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  const std::string ns = req.matches[1], name = req.matches[2];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object() || FieldValue(body, "metadata.name") != name) {
+    Answer(res, 400, "BadRequest", "the name of the object (" + (body.is_object() ? FieldValue(body, "metadata.name") : "") +
+                                       ") does not match the name on the URL (" + name + ")");
+    return;
+  }
+  const std::string key = "coordination.k8s.io/leases/" + ns + "/" + name;
+  auto it = objects_.find(key);
+  if (it == objects_.end()) {
+    Answer(res, 404, "NotFound", "leases.coordination.k8s.io \"" + name + "\" not found");
+    return;
+  }
+  // A resourceVersion makes the update conditional (Leases also take unconditional ones).
+  std::string wanted = FieldValue(body, "metadata.resourceVersion");
+  if (!wanted.empty() && wanted != FieldValue(it->second, "metadata.resourceVersion")) {
+    ++lease_conflicts_;
+    Answer(res, 409, "Conflict",
+           "Operation cannot be fulfilled on leases.coordination.k8s.io \"" + name +
+               "\": the object has been modified; please apply your changes to the latest version and try again");
+    return;
+  }
+  body["kind"] = "Lease";
+  body["apiVersion"] = "coordination.k8s.io/v1";
+  body["metadata"]["namespace"] = ns;
+  body["metadata"]["uid"] = it->second["metadata"]["uid"];
+  body["metadata"]["creationTimestamp"] = it->second["metadata"]["creationTimestamp"];
+  body["metadata"]["resourceVersion"] = std::to_string(++resource_version_);
+  it->second = body;
+  ++lease_writes_;
+  res.set_content(body.dump(), "application/json");
+}
+
+void FakeApiServer::CreateEvent(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  const std::string ns = req.matches[1];
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!Authorized(req, res) || Refused(req, res)) return;
+  if (forbidden_.count(ns)) {
+    Answer(res, 403, "Forbidden",
+           "events is forbidden: User \"system:serviceaccount:pullguard-system:pullguard-audit\" cannot create resource "
+           "\"events\" in API group \"\" in the namespace \"" + ns + "\"");
+    return;
+  }
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) {
+    Answer(res, 400, "BadRequest", "the body is not a JSON object");
+    return;
+  }
+  if (std::string meta_ns = FieldValue(body, "metadata.namespace"); !meta_ns.empty() && meta_ns != ns) {
+    Answer(res, 400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+    return;
+  }
+  std::string name = FieldValue(body, "metadata.name");
+  if (name.empty() && !FieldValue(body, "metadata.generateName").empty()) {
+    name = FieldValue(body, "metadata.generateName") + std::to_string(100000 + resource_version_);
+  }
+  std::string involved_ns = FieldValue(body, "involvedObject.namespace");
+  std::vector<std::string> invalid;
+  if (name.empty()) invalid.push_back("metadata.name: Required value: name or generateName is required");
+  if (involved_ns != ns) invalid.push_back("involvedObject.namespace: Invalid value: \"" + involved_ns + "\": does not match event.namespace");
+  if (FieldValue(body, "reason").empty()) invalid.push_back("reason: Required value");
+  if (!invalid.empty()) {
+    std::string all;
+    for (const auto& i : invalid) all += (all.empty() ? "" : ", ") + i;
+    Answer(res, 422, "Invalid", "Event \"" + name + "\" is invalid: " + all);
+    return;
+  }
+  for (const json& e : events_) {
+    if (FieldValue(e, "metadata.namespace") == ns && FieldValue(e, "metadata.name") == name) {
+      Answer(res, 409, "AlreadyExists", "events \"" + name + "\" already exists");
+      return;
+    }
+  }
+  body["kind"] = "Event";
+  body["apiVersion"] = "v1";
+  body["metadata"]["name"] = name;
+  body["metadata"]["namespace"] = ns;
+  body["metadata"]["uid"] = "e7e7e7e7-0000-4000-8000-" + std::to_string(100000000000 + resource_version_);
+  body["metadata"]["resourceVersion"] = std::to_string(++resource_version_);
+  events_.push_back(body);
+  created_events_.push_back(body);
+  res.status = 201;
+  res.set_content(body.dump(), "application/json");
 }
 
 void FakeApiServer::ServeDiscovery() {
@@ -558,6 +780,41 @@ void FakeApiServer::AddObject(const nlohmann::json& object) {
   if (ns.empty() || name.empty()) throw std::invalid_argument("AddObject: an object needs metadata.namespace and metadata.name");
   std::lock_guard<std::mutex> lock(mutex_);
   objects_[it->second.first + "/" + it->second.second + "/" + ns + "/" + name] = object;
+}
+
+void FakeApiServer::RemoveObject(const std::string& kind, const std::string& ns, const std::string& name) {
+  std::string key;
+  if (kind == "Pod") {
+    key = "pods/" + ns + "/" + name;
+  } else {
+    auto it = Workloads().find(kind);
+    if (it == Workloads().end()) throw std::invalid_argument("RemoveObject: not a kind the fake serves: " + kind);
+    key = it->second.first + "/" + it->second.second + "/" + ns + "/" + name;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  objects_.erase(key);
+}
+
+void FakeApiServer::ExpireNextContinue() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  expire_next_continue_ = true;
+}
+
+std::vector<nlohmann::json> FakeApiServer::CreatedEvents() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return created_events_;
+}
+
+nlohmann::json FakeApiServer::Lease(const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = objects_.find("coordination.k8s.io/leases/" + ns + "/" + name);
+  return it == objects_.end() ? nlohmann::json() : it->second;
+}
+
+int FakeApiServer::list_pages(const std::string& resource) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = list_pages_.find(resource);
+  return it == list_pages_.end() ? 0 : it->second;
 }
 
 void FakeApiServer::ForbidPath(const std::string& prefix) {

@@ -9,6 +9,15 @@
 // server converts them, by /apis/events.k8s.io/v1/namespaces/NS/events, both filtered by
 // fieldSelector (a field label the real server does not support is a 400) and paged; and GET
 // of apps/v1 ReplicaSets, Deployments, StatefulSets, DaemonSets and batch/v1 Jobs, CronJobs.
+// For `pullguard audit`: LIST of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs,
+// CronJobs (/apis/GROUP/v1/RESOURCE and /apis/GROUP/v1/namespaces/NS/RESOURCE) and Pods
+// (/api/v1/pods), paged with limit and continue, items in namespace/name order and without
+// kind or apiVersion of their own (as a real list's items); a continue token can be made to
+// expire (410 Gone, as etcd's compaction does); coordination.k8s.io/v1 Leases (GET; POST, 409
+// AlreadyExists when it exists; PUT, 409 Conflict when metadata.resourceVersion is not the
+// stored one, 404 when there is none; every write a new resourceVersion); and POST of core/v1
+// Events (the namespace must be the involvedObject's; generateName honoured; 409 on a name
+// taken), each recorded and then served by both events APIs.
 // It checks the bearer token (changeable, to test rotation), answers 403 for namespaces told
 // to (and for paths told to), 404 for what it does not have, and counts requests. On
 // 127.0.0.1 over TLS.
@@ -59,6 +68,18 @@ class FakeApiServer {
   // or 404 (an API the server does not serve).
   void ForbidPath(const std::string& prefix);
   void HidePath(const std::string& prefix);
+  // Removes an object AddObject or AddPod added ("Deployment", "Pod", ...): it is gone.
+  void RemoveObject(const std::string& kind, const std::string& ns, const std::string& name);
+  // The next list request that carries a continue token is answered 410 Gone.
+  void ExpireNextContinue();
+  // The Events created by POST, in order, as stored (metadata.name, uid... filled in).
+  std::vector<nlohmann::json> CreatedEvents();
+  // A Lease as stored; null when there is none.
+  nlohmann::json Lease(const std::string& ns, const std::string& name);
+  // List pages served per resource ("deployments", "pods", ...) by the audit's list routes.
+  int list_pages(const std::string& resource);
+  int lease_writes() const { return lease_writes_.load(); }
+  int lease_conflicts() const { return lease_conflicts_.load(); }
   int requests() const { return requests_.load(); }
   int node_pages() const { return node_pages_.load(); }
   int pod_pages() const { return pod_pages_.load(); }
@@ -75,6 +96,13 @@ class FakeApiServer {
   void ServePodList(const httplib::Request& req, httplib::Response& res);
   void ServeEvents(bool events_v1, const httplib::Request& req, httplib::Response& res);
   void ServeDiscovery();
+  // The audit's routes: workload lists, Leases, Events POST.
+  void ServeAuditRoutes();
+  void ServeWorkloadList(const std::string& group, const std::string& resource, const std::string& ns,
+                         const httplib::Request& req, httplib::Response& res);
+  void CreateLease(const httplib::Request& req, httplib::Response& res);
+  void UpdateLease(const httplib::Request& req, httplib::Response& res);
+  void CreateEvent(const httplib::Request& req, httplib::Response& res);
   // REQUIRES: mutex_ held. Answers 401 unless the request carries the current token.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
   // REQUIRES: mutex_ held. Answers 403 or 404 for a path ForbidPath or HidePath named.
@@ -91,6 +119,12 @@ class FakeApiServer {
   std::vector<nlohmann::json> events_;  // core/v1 shape, in the order added
   std::vector<std::string> forbidden_paths_, hidden_paths_;
   int event_serial_ = 0;
+  long resource_version_ = 1000;  // every write of a Lease or an Event takes the next one
+  bool expire_next_continue_ = false;
+  std::vector<nlohmann::json> created_events_;
+  std::map<std::string, int> list_pages_;
+  std::atomic<int> lease_writes_{0};
+  std::atomic<int> lease_conflicts_{0};
   std::atomic<int> requests_{0};
   std::atomic<int> node_pages_{0};
   std::atomic<int> pod_pages_{0};

@@ -8,7 +8,10 @@ RegistryFront::RegistryFront(const std::string& cert, const std::string& key, co
                              const std::string& backend_ca)
     : backend_(backend), backend_ca_(backend_ca) {
   server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
-  server_->Get("/v2/", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+  server_->Get("/v2/", [this](const httplib::Request&, httplib::Response& res) {
+    ++requests_;
+    res.set_content("{}", "application/json");
+  });
   server_->Get(R"(/v2/.+)", [this](const httplib::Request& req, httplib::Response& res) { Forward(req, res); });
   port_ = ServeOnLoopback(*server_, thread_);
 }
@@ -19,6 +22,8 @@ RegistryFront::~RegistryFront() {
 }
 
 void RegistryFront::Forward(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  if (req.path.find("/manifests/") != std::string::npos) ++manifest_requests_;
   httplib::SSLClient client(backend_.substr(0, backend_.find(':')), std::stoi(backend_.substr(backend_.find(':') + 1)));
   client.set_ca_cert_path(backend_ca_.c_str());
   client.enable_server_certificate_verification(true);

@@ -3,10 +3,12 @@
 // (401 with a Bearer challenge). Everything else is passed through: method, path, query,
 // Authorization and Accept; status, body and the headers a client reads (Content-Type,
 // Content-Length of HEAD answers, Docker-Content-Digest, WWW-Authenticate, Location).
+// It counts what it is asked: every request, and those for a manifest (HEAD or GET).
 #pragma once
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +21,8 @@ class RegistryFront {
   RegistryFront(const std::string& cert, const std::string& key, const std::string& backend, const std::string& backend_ca);
   ~RegistryFront();
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  int requests() const { return requests_.load(); }
+  int manifest_requests() const { return manifest_requests_.load(); }
 
  private:
   void Forward(const httplib::Request& req, httplib::Response& res);
@@ -27,6 +31,8 @@ class RegistryFront {
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
   int port_ = 0;
+  std::atomic<int> requests_{0};
+  std::atomic<int> manifest_requests_{0};
 };
 
 }  // namespace pullguard::testing

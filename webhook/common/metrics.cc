@@ -295,6 +295,8 @@ void CountCredentialSource(std::string_view source) {
 
 void SetBuildInfo(std::string_view version) { Get().build_info.Add({{"version", std::string(version)}}).Set(1); }
 
+prometheus::Registry& MetricsRegistry() { return *Get().registry; }
+
 std::string RenderMetrics() {
   std::vector<prometheus::MetricFamily> families = Get().registry->Collect();
   for (auto& f : ProcessMetrics()) families.push_back(std::move(f));

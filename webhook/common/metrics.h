@@ -14,6 +14,10 @@
 
 #include "common/reason.h"
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace pullguard {
 
 enum class ReviewDecision { kAllow, kDeny, kError };
@@ -75,5 +79,10 @@ void SetBuildInfo(std::string_view version);
 
 // Every metric in the Prometheus text format (version 0.0.4).
 std::string RenderMetrics();
+
+// The registry every metric above lives in, for a command that keeps families of its own
+// (`pullguard audit`'s per-workload gauges, registered only by that command); RenderMetrics
+// renders them too.
+prometheus::Registry& MetricsRegistry();
 
 }  // namespace pullguard

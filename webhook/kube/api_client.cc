@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <string_view>
+
 namespace pullguard::kube {
 namespace {
 
@@ -49,6 +51,19 @@ std::string ApiClient::Token() {
 }
 
 ApiResponse ApiClient::Get(const std::string& path, std::chrono::milliseconds timeout) {
+  return Send("GET", path, nullptr, timeout);
+}
+
+ApiResponse ApiClient::Post(const std::string& path, const std::string& body, std::chrono::milliseconds timeout) {
+  return Send("POST", path, &body, timeout);
+}
+
+ApiResponse ApiClient::Put(const std::string& path, const std::string& body, std::chrono::milliseconds timeout) {
+  return Send("PUT", path, &body, timeout);
+}
+
+ApiResponse ApiClient::Send(const char* method, const std::string& path, const std::string* body,
+                            std::chrono::milliseconds timeout) {
   ApiResponse out;
   CURL* easy = curl_easy_init();
   std::string url = config_.server + path;
@@ -68,7 +83,17 @@ ApiResponse ApiClient::Get(const std::string& path, std::chrono::milliseconds ti
   else if (!config_.client_cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, config_.client_cert_file.c_str());
   if (!config_.client_key_data.empty()) SetBlob(easy, CURLOPT_SSLKEY_BLOB, config_.client_key_data);
   else if (!config_.client_key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, config_.client_key_file.c_str());
+  if (body != nullptr) {
+    // POSTFIELDS makes it a POST; CUSTOMREQUEST turns it into a PUT with the same body.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body->data());
+    if (std::string_view(method) != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+  }
   curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
+  if (body != nullptr) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  }
   std::string token = Token();
   std::string authorization = "Authorization: Bearer " + token;
   if (!token.empty()) headers = curl_slist_append(headers, authorization.c_str());
