@@ -19,6 +19,7 @@
 #include "auth/credential_provider_config.h"
 #include "auth/docker_config.h"
 #include "auth/ecr_token.h"
+#include "auth/node_credentials.h"
 #include "auth/plugin_exec.h"
 #include "auth/provider_presets.h"
 #include "support/temp_dir.h"
@@ -769,6 +770,70 @@ TEST_CASE("tokenAttributes: the token and the listed annotations go to the plugi
   ProviderAnswer echoed = world.Ask("eu.registry.test/app", 10s, "echo", request);
   CHECK(echoed.failure == ProviderFailure::kTokenEchoed);
   CHECK_THAT(echoed.failure_text, !Contains("eyJhbGciOi"));
+}
+
+TEST_CASE("KEP-4412 for a pod: the kubelet's skips are mirrored, no token is asked, and a token sends the listed annotations") {
+  TempDir dir;
+  std::filesystem::create_symlink(PULLGUARD_TEST_PLUGIN, dir.File("fake"));
+  NodeCredentialSettings settings;
+  settings.provider_config = dir.Write(
+      "config.yaml", std::string(kHead) +
+                         "  - name: fake\n    apiVersion: credentialprovider.kubelet.k8s.io/v1\n"
+                         "    defaultCacheDuration: \"5m\"\n    matchImages: [\"*.registry.test\"]\n    env:\n"
+                         "      - name: FAKE_PROVIDER_LOG\n        value: " + nlohmann::json(dir.File("runs.log")).dump() + "\n"
+                         "    tokenAttributes:\n      serviceAccountTokenAudience: registry.test\n"
+                         "      cacheType: ServiceAccount\n      requireServiceAccount: true\n"
+                         "      requiredServiceAccountAnnotationKeys: [registry.test/role]\n"
+                         "      optionalServiceAccountAnnotationKeys: [registry.test/team]\n");
+  settings.provider_bin_dir = dir.path();
+  settings.presets = false;
+  auto runs = [&dir] {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(dir.File("runs.log"));
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  };
+  NodeCredentials node;
+  PodServiceAccount account;
+  account.ns = "shop";
+  account.name = "builder";
+  ServiceAccountInfo info;
+  info.uid = "uid-1";
+  info.annotations = {{"registry.test/team", "payments"}, {"unlisted.test/key", "x"}};
+  account.account = info;
+  const std::string image = "eu.registry.test/app";
+
+  // A required annotation missing: the kubelet skips the provider, so no node plugin pulls it.
+  NodeCredentialAnswer skipped = node.For(image, settings, SteadyClock::now() + 10s, &account);
+  CHECK(skipped.provider.empty());
+  CHECK(skipped.credentials.empty());
+  // With it, the kubelet runs the plugin with the pod's token, which pullguard does not ask for.
+  account.account->annotations["registry.test/role"] = "puller";
+  NodeCredentialAnswer unverified = node.For(image, settings, SteadyClock::now() + 10s, &account);
+  CHECK(unverified.provider == "fake");
+  CHECK(unverified.credentials.empty());
+  CHECK_THAT(unverified.unverified_because,
+             Contains("fake pulls with the pod's ServiceAccount token, which pullguard does not ask for"));
+  CHECK_THAT(unverified.unverified_because, !Contains("puller"));
+  CHECK_THAT(node.For(image, settings, SteadyClock::now() + 10s).unverified_because, Contains("does not ask for"));
+  CHECK(runs().empty());
+
+  // Given a token (the TokenRequest pullguard does not make), the plugin gets it and only the
+  // annotations the provider lists.
+  std::string audience;
+  account.token = [&audience](const std::string& asked) {
+    audience = asked;
+    return std::optional<std::string>("eyJhbGciOi.pod-token.sig");
+  };
+  NodeCredentialAnswer got = node.For(image, settings, SteadyClock::now() + 10s, &account);
+  CHECK(got.unverified_because.empty());
+  CHECK(got.provider == "fake");
+  CHECK(got.credentials.size() == 1);
+  CHECK(audience == "registry.test");
+  auto ran = runs();
+  REQUIRE(ran.size() == 1);
+  CHECK(ran[0]["token"] == true);
+  CHECK(ran[0]["annotations"] == nlohmann::json({{"registry.test/role", "puller"}, {"registry.test/team", "payments"}}));
 }
 
 }  // namespace

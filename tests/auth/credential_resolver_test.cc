@@ -136,5 +136,37 @@ TEST_CASE("regression: a Secret with fields of the wrong type is an error, never
   CHECK(SecretProblem(broken.value()) == "data..dockerconfigjson is not base64");
 }
 
+TEST_CASE("a ServiceAccount's pull secrets, annotations and uid, fields of the wrong type skipped") {
+  ServiceAccountInfo sa = ServiceAccountFromObject(nlohmann::json::parse(R"({"kind":"ServiceAccount",
+      "metadata":{"name":"api","uid":"5f1c","annotations":{"eks.amazonaws.com/role-arn":"arn:x","n":5,"empty":""}},
+      "imagePullSecrets":[{"name":"regcred"},{"name":""},{"name":7},"x",{"name":"other"}]})"));
+  CHECK(sa.pull_secrets == std::vector<std::string>{"regcred", "other"});
+  CHECK(sa.annotations == std::map<std::string, std::string>{{"eks.amazonaws.com/role-arn", "arn:x"}, {"empty", ""}});
+  CHECK(sa.uid == "5f1c");
+  CHECK_FALSE(sa.assumed);
+  for (const char* text : {R"(5)", R"({"metadata":5,"imagePullSecrets":{}})", R"({"metadata":{"annotations":[1]}})"}) {
+    INFO(text);
+    ServiceAccountInfo odd = ServiceAccountFromObject(nlohmann::json::parse(text));
+    CHECK(odd.pull_secrets.empty());
+    CHECK(odd.annotations.empty());
+  }
+
+  StaticServiceAccountSource accounts;
+  accounts.Add("shop", "api", sa);
+  auto got = accounts.Get("shop", "api");
+  REQUIRE(got.ok());
+  REQUIRE(got.value().has_value());
+  CHECK(got.value()->annotations.at("eks.amazonaws.com/role-arn") == "arn:x");
+  auto names = accounts.PullSecretsOf("shop", "api");
+  REQUIRE(names.ok());
+  CHECK(*names.value() == std::vector<std::string>{"regcred", "other"});
+  // The "default" every namespace has: no pull secrets, and annotations not known.
+  auto implicit = accounts.Get("shop", "default");
+  REQUIRE(implicit.ok());
+  REQUIRE(implicit.value().has_value());
+  CHECK(implicit.value()->assumed);
+  CHECK_FALSE(StaticServiceAccountSource(/*implicit_default=*/false).Get("shop", "default").value().has_value());
+}
+
 }  // namespace
 }  // namespace pullguard::auth

@@ -6,8 +6,10 @@ namespace pullguard {
 namespace {
 
 TEST_CASE("reason names round-trip and carry DESIGN.md's default actions") {
-  CHECK(AllReasons().size() == 21);
+  CHECK(AllReasons().size() == 22);
   CHECK(DefaultAction(Reason::kNodeCredentialsUnverified) == Action::kWarn);
+  // The kubelet skips the provider and still pulls with the pod's secrets or anonymously.
+  CHECK(DefaultAction(Reason::kServiceAccountAnnotationMissing) == Action::kWarn);
   for (Reason r : AllReasons()) {
     INFO(ReasonName(r));
     auto parsed = ParseReason(ReasonName(r));

@@ -217,5 +217,40 @@ TEST_CASE("check gives the same verdicts as serve with the plugins", "[integrati
   CHECK(broken.exit_code == 2);
 }
 
+TEST_CASE("KEP-4412: a ServiceAccount without the provider's required annotation is said from the manifest, and no token is asked",
+          "[integration][node-credentials]") {
+  // The kubelet skips such a provider for the pod (and still pulls with what else it has): a warning.
+  EcrLikeRegistry r;
+  std::string config = r.ProviderConfig({{"fake-ecr", Reader()}});
+  std::ofstream(config, std::ios::app) << "    tokenAttributes:\n      serviceAccountTokenAudience: sts.amazonaws.com\n"
+                                          "      cacheType: ServiceAccount\n      requireServiceAccount: true\n"
+                                          "      requiredServiceAccountAnnotationKeys: [example.com/role]\n";
+  std::string policy = r.dir.Write("policy.yaml", r.Policy());
+  auto check = [&](const std::string& name, const std::string& annotations) {
+    std::string file = r.dir.Write(name + ".yaml",
+                                   "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop" + annotations +
+                                       "}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\n"
+                                       "spec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n"
+                                       "    spec:\n      serviceAccountName: api\n      containers: [{name: a, image: \"" +
+                                       r.Image("private/app:1.0") + "\"}]\n");
+    return Run({PULLGUARD_BINARY, "check", "-f", file, "--policy", policy, "--docker-config", "none",
+                "--image-credential-provider-config", config, "--image-credential-provider-bin-dir", r.bin_dir});
+  };
+  RunResult bare = check("bare", "");
+  INFO(bare.out);
+  CHECK(bare.exit_code == 0);
+  CHECK_THAT(bare.out, Catch::Contains("ServiceAccountAnnotationMissing: credential provider fake-ecr needs annotation "
+                                       "example.com/role on ServiceAccount shop/api"));
+  CHECK_THAT(bare.out, Catch::Contains("annotate ServiceAccount shop/api with example.com/role"));
+  CHECK_THAT(bare.out, Catch::Contains("fake-ecr is skipped by the kubelet"));
+  RunResult annotated = check("annotated", ", annotations: {example.com/role: \"arn:aws:iam::123456789012:role/puller\"}");
+  INFO(annotated.out);
+  CHECK(annotated.exit_code == 0);
+  CHECK_THAT(annotated.out, !Catch::Contains("ServiceAccountAnnotationMissing"));
+  CHECK_THAT(annotated.out, Catch::Contains("fake-ecr pulls with the pod's ServiceAccount token, which pullguard does not ask for"));
+  CHECK(annotated.out.find("role/puller") == std::string::npos);  // annotation values are never shown
+  CHECK(r.PluginRuns() == 0);
+}
+
 }  // namespace
 }  // namespace pullguard::testing

@@ -29,8 +29,99 @@ std::shared_ptr<CredentialProviders> NodeCredentials::ProvidersOf(const std::str
   return std::const_pointer_cast<CredentialProviders>(file->Fresh());
 }
 
+bool UsesServiceAccountToken(const CredentialProviderSpec& spec) {
+  // Provide() and the config's validation: tokenAttributes only with the v1 protocol.
+  return spec.token_attributes.has_value() && spec.api_version == kCredentialProviderV1;
+}
+
+TokenProviderDecision DecideTokenProvider(const CredentialProviderSpec& spec, const PodServiceAccount* account) {
+  TokenProviderDecision decision;
+  if (!UsesServiceAccountToken(spec)) return decision;
+  const TokenAttributes& attrs = *spec.token_attributes;
+  auto decided = [&decision](TokenProviderUse use) {
+    decision.use = use;
+    return decision;
+  };
+  if (account == nullptr) return decided(TokenProviderUse::kUnknown);
+  // provide(): no ServiceAccount name, then getServiceAccountData (a missing one is an error,
+  // a required key missing another), then the token. Each failure skips the provider.
+  if (account->name.empty()) {
+    return decided(attrs.require_service_account ? TokenProviderUse::kNoServiceAccount
+                                                 : TokenProviderUse::kWithoutServiceAccount);
+  }
+  if (!account->unreadable.empty()) return decided(TokenProviderUse::kUnknown);
+  if (!account->account.has_value()) return decided(TokenProviderUse::kServiceAccountMissing);
+  const ServiceAccountInfo& sa = *account->account;
+  if (sa.assumed && !attrs.required_service_account_annotation_keys.empty()) return decided(TokenProviderUse::kUnknown);
+  for (const auto& key : attrs.required_service_account_annotation_keys) {
+    auto it = sa.annotations.find(key);
+    if (it == sa.annotations.end()) {
+      decision.missing_keys.push_back(key);
+    } else {
+      decision.annotations[key] = it->second;
+    }
+  }
+  if (!decision.missing_keys.empty()) {
+    decision.annotations.clear();
+    return decided(TokenProviderUse::kAnnotationMissing);
+  }
+  for (const auto& key : attrs.optional_service_account_annotation_keys) {
+    if (auto it = sa.annotations.find(key); it != sa.annotations.end()) decision.annotations[key] = it->second;
+  }
+  return decided(TokenProviderUse::kReady);
+}
+
+std::vector<CredentialProviderSpec> NodeCredentials::Matching(const std::string& image,
+                                                              const NodeCredentialSettings& settings) {
+  std::vector<CredentialProviderSpec> out;
+  if (settings.provider_config.empty()) return out;
+  std::shared_ptr<CredentialProviders> providers = ProvidersOf(settings.provider_config, settings.provider_bin_dir);
+  if (providers == nullptr) return out;
+  for (const CredentialProviderSpec* spec : providers->Matching(image)) out.push_back(*spec);
+  return out;
+}
+
+namespace {
+
+// Why the kubelet does not use a provider with tokenAttributes for this pod, or why pullguard
+// cannot run it; "" when it can. Annotation keys are named, never their values.
+std::string TokenProviderProblem(const TokenProviderDecision& decision, const PodServiceAccount* account,
+                                 bool have_token) {
+  const std::string sa = account != nullptr ? "ServiceAccount " + account->ns + "/" + account->name : "";
+  switch (decision.use) {
+    case TokenProviderUse::kNoTokenAttributes:
+    case TokenProviderUse::kWithoutServiceAccount:
+      return "";
+    case TokenProviderUse::kReady:
+      return have_token ? "" : "pulls with the pod's ServiceAccount token, which pullguard does not ask for";
+    case TokenProviderUse::kNoServiceAccount:
+      return "is skipped by the kubelet: the pod has no ServiceAccount (tokenAttributes.requireServiceAccount)";
+    case TokenProviderUse::kServiceAccountMissing:
+      return "is skipped by the kubelet: " + sa + " does not exist";
+    case TokenProviderUse::kAnnotationMissing: {
+      std::string keys;
+      for (const auto& key : decision.missing_keys) keys += (keys.empty() ? "" : ", ") + key;
+      return "is skipped by the kubelet: " + sa + " lacks annotation" + (decision.missing_keys.size() == 1 ? " " : "s ") +
+             keys;
+    }
+    case TokenProviderUse::kUnknown:
+      if (account == nullptr) return "pulls with the pod's ServiceAccount token, which pullguard does not ask for";
+      if (!account->unreadable.empty()) return "pulls with the pod's ServiceAccount, and " + sa + " could not be read";
+      return "pulls with the pod's ServiceAccount, whose annotations pullguard does not know";
+  }
+  return "";
+}
+
+bool Skipped(TokenProviderUse use) {
+  return use == TokenProviderUse::kNoServiceAccount || use == TokenProviderUse::kServiceAccountMissing ||
+         use == TokenProviderUse::kAnnotationMissing;
+}
+
+}  // namespace
+
 NodeCredentialAnswer NodeCredentials::For(const std::string& image, const NodeCredentialSettings& settings,
-                                          std::chrono::steady_clock::time_point deadline) {
+                                          std::chrono::steady_clock::time_point deadline,
+                                          const PodServiceAccount* account) {
   NodeCredentialAnswer answer;
   std::string failures;
   if (!settings.provider_config.empty()) {
@@ -39,9 +130,31 @@ NodeCredentialAnswer NodeCredentials::For(const std::string& image, const NodeCr
       failures = "its CredentialProviderConfig " + settings.provider_config + " does not load";
     } else {
       for (const CredentialProviderSpec* spec : providers->Matching(image)) {
-        if (answer.provider.empty()) answer.provider = spec->name;
         ProviderRequest request;
         request.image = image;
+        // KEP-4412: what the kubelet does with this provider for this pod.
+        TokenProviderDecision decision = DecideTokenProvider(*spec, account);
+        std::optional<std::string> token;
+        if (decision.use == TokenProviderUse::kReady && account->token) {
+          token = account->token(spec->token_attributes->service_account_token_audience);
+          if (token && token->empty()) token.reset();
+        }
+        if (std::string problem = TokenProviderProblem(decision, account, token.has_value()); !problem.empty()) {
+          // A provider the kubelet skips gives the node nothing for this pod: not one it pulls with.
+          if (answer.provider.empty() && !Skipped(decision.use)) answer.provider = spec->name;
+          failures += (failures.empty() ? "" : "; ") + spec->name + " " + problem;
+          continue;
+        }
+        if (answer.provider.empty()) answer.provider = spec->name;
+        if (decision.use == TokenProviderUse::kReady) {
+          // As the kubelet: the token, the ServiceAccount's identity (the cache's dimension), and
+          // only the annotations the provider lists.
+          request.service_account_token = std::move(token);
+          request.service_account_namespace = account->ns;
+          request.service_account_name = account->name;
+          request.service_account_uid = account->account->uid;
+          request.service_account_annotations = std::move(decision.annotations);
+        }
         ProviderAnswer got = providers->Provide(*spec, request, deadline);
         if (got.ok) {
           answer.credentials.insert(answer.credentials.end(), got.credentials.begin(), got.credentials.end());

@@ -4,18 +4,25 @@
 // when it changes), run from its bin dir; and, to know which images only the node can pull,
 // the clouds' standard matchImages (provider_presets.h) and the policy's own list. The answer
 // is facts: the credentials, which plugin the node would use, and why pullguard has none.
-// Thread-safety: For() may be called from any thread.
+// A provider with tokenAttributes (KEP-4412) is decided per pod, as the kubelet does: skipped
+// when the pod's ServiceAccount is missing or lacks a required annotation, run only with the
+// pod's token otherwise (which pullguard does not ask for: such images stay unverified).
+// Thread-safety: For() and Matching() may be called from any thread; the rest are pure.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/credential_provider.h"
 #include "auth/keyring.h"
 #include "auth/provider_presets.h"
+#include "auth/secret_source.h"
 #include "common/reloading_value.h"
 
 namespace pullguard::auth {
@@ -30,18 +37,64 @@ struct NodeCredentialSettings {
 struct NodeCredentialAnswer {
   std::vector<Credential> credentials;  // from the plugins that answered, in config order
   // The plugin a node pulls this image with ("" when no node plugin matches it): a configured
-  // one, else a preset's or the policy's.
+  // one (not one the kubelet skips for this pod), else a preset's or the policy's.
   std::string provider;
   // Why pullguard holds no working credential of the node's for it ("" when a plugin answered).
   std::string unverified_because;
 };
 
+// The pod's ServiceAccount, as the kubelet's per-pod keyring gives it to providers with
+// tokenAttributes (KEP-4412, pkg/credentialprovider/plugin/plugin.go).
+struct PodServiceAccount {
+  std::string ns;
+  std::string name;  // "" : the pod has none (a static pod)
+  // What pullguard read of it; nullopt when it does not exist, or when `unreadable` says why
+  // it is not known.
+  std::optional<ServiceAccountInfo> account;
+  std::string unreadable;  // "" when it was read (or found not to exist)
+  // The pod's ServiceAccount token for an audience, as the kubelet asks the TokenRequest API for
+  // it. pullguard asks for none (it would need create on serviceaccounts/token): null today.
+  std::function<std::optional<std::string>(const std::string& audience)> token;
+};
+
+// What the kubelet does with a provider for a pod, before any token: provide() in plugin.go.
+enum class TokenProviderUse {
+  kNoTokenAttributes,      // not a KEP-4412 provider: run for the image alone
+  kWithoutServiceAccount,  // the pod has none and requireServiceAccount is false: run without a token
+  kReady,                  // run with the pod's token and the annotations it lists
+  // The kubelet skips the provider for this pod (it gives no credentials; the pull goes on with
+  // the other credentials, or anonymously):
+  kNoServiceAccount,       // the pod has none, and requireServiceAccount is true
+  kServiceAccountMissing,  // the ServiceAccount does not exist (getServiceAccount fails)
+  kAnnotationMissing,      // a requiredServiceAccountAnnotationKeys key is not on it
+  // pullguard cannot tell: the ServiceAccount could not be read, or its annotations are not known.
+  kUnknown,
+};
+
+struct TokenProviderDecision {
+  TokenProviderUse use = TokenProviderUse::kNoTokenAttributes;
+  std::vector<std::string> missing_keys;           // kAnnotationMissing: in the config's order
+  std::map<std::string, std::string> annotations;  // kReady: the required and optional keys it has
+};
+
+// `account` null: the pod is not known (kUnknown for a provider with tokenAttributes).
+TokenProviderDecision DecideTokenProvider(const CredentialProviderSpec& spec, const PodServiceAccount* account);
+
+// Does the provider pull with the pod's ServiceAccount (tokenAttributes with the v1 protocol)?
+bool UsesServiceAccountToken(const CredentialProviderSpec& spec);
+
 class NodeCredentials {
  public:
   // `image`: the name without tag or digest, normalized (docker.io/library/nginx), as the
-  // kubelet passes it to plugins.
+  // kubelet passes it to plugins. `account`: the pod's ServiceAccount, for providers with
+  // tokenAttributes; such a provider is run only with the pod's token, which pullguard does not
+  // have, so it is unverified (and the providers the kubelet skips for this pod are not used).
   NodeCredentialAnswer For(const std::string& image, const NodeCredentialSettings& settings,
-                           std::chrono::steady_clock::time_point deadline);
+                           std::chrono::steady_clock::time_point deadline, const PodServiceAccount* account = nullptr);
+
+  // The providers of the settings' CredentialProviderConfig whose matchImages match `image`, in
+  // config order; none when there is no config or it does not load.
+  std::vector<CredentialProviderSpec> Matching(const std::string& image, const NodeCredentialSettings& settings);
 
  private:
   // The providers of `path`, reloaded when it changes; null when it does not load.

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,14 +21,29 @@ class SecretSource {
   virtual Result<std::optional<PullSecret>> Get(const std::string& ns, const std::string& name) = 0;
 };
 
-// ServiceAccountSource: a ServiceAccount's imagePullSecrets, which the kubelet uses for every
-// pod of a workload that runs as it.
+// What pullguard reads of a ServiceAccount: its imagePullSecrets, which the kubelet uses for
+// every pod of a workload that runs as it, and its annotations and uid, which the kubelet gives
+// credential provider plugins with tokenAttributes (KEP-4412). Annotation values are for those
+// plugins only: never logged nor put in a finding (their keys may be named).
+struct ServiceAccountInfo {
+  std::vector<std::string> pull_secrets;           // the names of its imagePullSecrets
+  std::map<std::string, std::string> annotations;  // metadata.annotations (string values)
+  std::string uid;                                 // metadata.uid; "" when the object has none
+  // Not read anywhere: the "default" ServiceAccount every namespace has, assumed to have no
+  // pull secrets; its annotations are not known.
+  bool assumed = false;
+};
+
+// A ServiceAccount object (JSON) as a ServiceAccountInfo; fields of the wrong type are skipped.
+ServiceAccountInfo ServiceAccountFromObject(const nlohmann::json& object);
+
 class ServiceAccountSource {
  public:
   virtual ~ServiceAccountSource() = default;
+  // nullopt when the ServiceAccount does not exist; an error when it cannot be known.
+  virtual Result<std::optional<ServiceAccountInfo>> Get(const std::string& ns, const std::string& name) = 0;
   // The names of its imagePullSecrets; nullopt when the ServiceAccount does not exist.
-  virtual Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns,
-                                                                       const std::string& name) = 0;
+  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name);
 };
 
 // ServiceAccounts from manifests or files. "default" exists in every namespace, as in a
@@ -38,12 +54,13 @@ class StaticServiceAccountSource : public ServiceAccountSource {
   // asked next, whose "default" may carry pull secrets).
   explicit StaticServiceAccountSource(bool implicit_default = true) : implicit_default_(implicit_default) {}
   void Add(const std::string& ns, const std::string& name, std::vector<std::string> pull_secrets);
-  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+  void Add(const std::string& ns, const std::string& name, ServiceAccountInfo account);
+  Result<std::optional<ServiceAccountInfo>> Get(const std::string& ns, const std::string& name) override;
 
  private:
   bool implicit_default_;
   std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> accounts_;
+  std::map<std::pair<std::string, std::string>, ServiceAccountInfo> accounts_;
 };
 
 // Asks each source in turn; the first that knows the secret (or ServiceAccount) answers.
@@ -60,7 +77,7 @@ class LayeredSecretSource : public SecretSource {
 class LayeredServiceAccountSource : public ServiceAccountSource {
  public:
   explicit LayeredServiceAccountSource(std::vector<ServiceAccountSource*> layers) : layers_(std::move(layers)) {}
-  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+  Result<std::optional<ServiceAccountInfo>> Get(const std::string& ns, const std::string& name) override;
 
  private:
   std::vector<ServiceAccountSource*> layers_;

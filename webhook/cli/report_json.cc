@@ -113,6 +113,12 @@ RuleText TextOf(Reason reason) {
       return {"nodecredentialsunverified", "Only the node's credential provider could prove the pull",
               "Only the node's credentials (a kubelet credential provider plugin) could prove the pull; pullguard's own "
               "attempt was refused or impossible."};
+    case Reason::kServiceAccountAnnotationMissing:
+      return {"serviceaccountannotationmissing", "The pod's ServiceAccount lacks an annotation a credential provider requires",
+              "A kubelet credential provider with tokenAttributes (KEP-4412) matches the image, and the pod's "
+              "ServiceAccount lacks one of its requiredServiceAccountAnnotationKeys. The kubelet then skips that "
+              "provider for the pod: it does not run the plugin, and pulls with the pod's other credentials, or "
+              "anonymously when there are none."};
     case Reason::kPolicyViolation:
       return {"policyviolation", "The image breaks one of the policy's rules",
               "One of the policy's own rules: a registry not in rules.allowedRegistries, :latest or no tag "

@@ -34,14 +34,9 @@ CredentialObjects AddCredentialObjects(const std::vector<ManifestObject>& manife
       secrets.Add(std::move(secret).value());
       ++out.secrets;
     } else if (kind == "ServiceAccount") {
-      std::vector<std::string> names;
-      if (auto it = m.object.find("imagePullSecrets"); it != m.object.end() && it->is_array()) {
-        for (const auto& ref : *it) {
-          std::string name = StringField(ref, "name");
-          if (!name.empty()) names.push_back(name);
-        }
-      }
-      accounts.Add(NamespaceOf(m.object, default_namespace), MetadataField(m.object, "name"), names);
+      // Its imagePullSecrets, and the annotations a credential provider with tokenAttributes reads.
+      accounts.Add(NamespaceOf(m.object, default_namespace), MetadataField(m.object, "name"),
+                   auth::ServiceAccountFromObject(m.object));
       ++out.service_accounts;
     }
   }

@@ -1,6 +1,7 @@
 // Loads credential objects from manifests: Secrets into a StaticSecretSource, ServiceAccounts'
-// imagePullSecrets into a StaticServiceAccountSource; other objects are ignored. Objects
-// without a namespace are put in `default_namespace`, as kubectl does with its context's.
+// imagePullSecrets, annotations and uid into a StaticServiceAccountSource; other objects are
+// ignored. Objects without a namespace are put in `default_namespace`, as kubectl does with its
+// context's.
 // A Secret that is not a docker config secret is never looked into; a broken docker config
 // secret is kept as broken (naming it is PullSecretInvalid).
 #pragma once

@@ -40,6 +40,9 @@ constexpr ReasonInfo Info(Reason reason) {
     case Reason::kImageNotOnNodes: return {"ImageNotOnNodes", Action::kWarn};
     // Only the node's own credentials (a kubelet credential provider) can prove the pull.
     case Reason::kNodeCredentialsUnverified: return {"NodeCredentialsUnverified", Action::kWarn};
+    // The kubelet skips a credential provider with tokenAttributes for a ServiceAccount without
+    // its required annotations, and still pulls with the pod's secrets or anonymously.
+    case Reason::kServiceAccountAnnotationMissing: return {"ServiceAccountAnnotationMissing", Action::kWarn};
     case Reason::kPolicyViolation: return {"PolicyViolation", Action::kDeny};
   }
   return {"", Action::kDeny};  // not reached: the switch names every enumerator

@@ -30,6 +30,7 @@ enum class Reason {
   kRegistryAddressBlocked,
   kImageNotOnNodes,
   kNodeCredentialsUnverified,
+  kServiceAccountAnnotationMissing,
   kPolicyViolation,  // last: AllReasons() counts up to it
 };
 

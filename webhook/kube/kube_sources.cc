@@ -30,21 +30,15 @@ Result<std::optional<auth::PullSecret>> KubeSecretSource::Get(const std::string&
   });
 }
 
-Result<std::optional<std::vector<std::string>>> KubeServiceAccountSource::PullSecretsOf(const std::string& ns,
-                                                                                       const std::string& name) {
-  return cache_.Get(ns + "/" + name, [&]() -> Result<std::optional<std::vector<std::string>>> {
+Result<std::optional<auth::ServiceAccountInfo>> KubeServiceAccountSource::Get(const std::string& ns,
+                                                                              const std::string& name) {
+  return cache_.Get(ns + "/" + name, [&]() -> Result<std::optional<auth::ServiceAccountInfo>> {
     ApiResponse r = api_.Get("/api/v1/namespaces/" + ns + "/serviceaccounts/" + name);
-    if (r.status == 404) return std::optional<std::vector<std::string>>{};
+    if (r.status == 404) return std::optional<auth::ServiceAccountInfo>{};
     if (r.status != 200) return ApiFailure(r, "serviceaccounts", ns);
     auto doc = nlohmann::json::parse(r.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return Status::Unavailable("the Kubernetes API answered a ServiceAccount that is not JSON");
-    std::vector<std::string> names;
-    if (auto it = doc.find("imagePullSecrets"); it != doc.end() && it->is_array()) {
-      for (const auto& ref : *it) {
-        if (ref.is_object() && ref.contains("name") && ref["name"].is_string()) names.push_back(ref["name"]);
-      }
-    }
-    return std::optional<std::vector<std::string>>{names};
+    return std::optional<auth::ServiceAccountInfo>{auth::ServiceAccountFromObject(doc)};
   });
 }
 

@@ -26,11 +26,12 @@ class KubeServiceAccountSource : public auth::ServiceAccountSource {
  public:
   explicit KubeServiceAccountSource(ApiClient& api, std::chrono::milliseconds ttl = std::chrono::seconds(10))
       : api_(api), cache_("kube_serviceaccounts", ttl) {}
-  Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name) override;
+  // Its imagePullSecrets, metadata.annotations and metadata.uid.
+  Result<std::optional<auth::ServiceAccountInfo>> Get(const std::string& ns, const std::string& name) override;
 
  private:
   ApiClient& api_;
-  TtlCache<Result<std::optional<std::vector<std::string>>>> cache_;
+  TtlCache<Result<std::optional<auth::ServiceAccountInfo>>> cache_;
 };
 
 // The cluster's nodes (names, labels, status.images), from GET /api/v1/nodes page by page
