@@ -170,15 +170,23 @@ TEST_CASE("regression: a flood of large reviews does not turn a small review's T
   WebhookProcess webhook(policy, {"--threads", "4"});
   nlohmann::json large = PodReview("big", {faults.host() + "/hang/app:1"});
   large["request"]["object"]["metadata"]["annotations"]["padding"] = std::string(288 * 1024, 'x');
-  std::vector<std::future<Decision>> flood;
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::future<Clock::duration>> flood;
   for (int i = 0; i < 12; ++i) {
-    flood.push_back(std::async(std::launch::async, [&] { return Ask(webhook, large, "4s"); }));
+    flood.push_back(std::async(std::launch::async, [&] {
+      auto start = Clock::now();
+      (void)Ask(webhook, large, "4s");
+      return Clock::now() - start;
+    }));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   Decision small = Ask(webhook, PodReview("small", {r.Image("team/app:9.9")}), "4s");
   CHECK_FALSE(small.allowed);
   CHECK_THAT(small.message, Catch::Contains("TagNotFound"));
-  for (auto& f : flood) (void)f.get();
+  // regression: a review still queued at its ?timeout= got its 503 at that very moment, so it
+  // reached the API server after the API server had stopped waiting (the attack bench saw 10.2 s
+  // answers to ?timeout=10s). The policy's margin (500 ms) is kept for the way back.
+  for (auto& f : flood) CHECK(f.get() < std::chrono::seconds(4));
 }
 
 TEST_CASE("check reads registry credentials from --docker-config, as crane and trivy do", "[integration][registry]") {

@@ -1,5 +1,7 @@
 #include "server/webhook_server.h"
 
+#include <algorithm>
+
 #include <malloc.h>
 
 #include <chrono>
@@ -60,10 +62,13 @@ WebhookServer::WebhookServer(ServerOptions options, std::unique_ptr<CertificateS
     }
   }
   if (ctx_ != nullptr) {
-    // A review's answer is wanted until the API server's ?timeout= (10 s when absent): one still
-    // queued then gets its 503 at once.
-    auto deadline_of = [](const HttpRequest& r, const RequestInfo& i) {
-      return i.arrived + ApiTimeout(r).value_or(checker::kApiServerDefaultTimeout);
+    // A review's answer is wanted until the API server's ?timeout= (10 s when absent), less the
+    // policy's margin for the answer's way back: one still queued then gets its 503 at once, and
+    // it reaches the API server before the API server stops waiting. (Only the margin is read
+    // here; the verdict's own deadline comes from the review's one policy snapshot.)
+    auto deadline_of = [this](const HttpRequest& r, const RequestInfo& i) {
+      std::chrono::milliseconds wanted = ApiTimeout(r).value_or(checker::kApiServerDefaultTimeout);
+      return i.arrived + std::max(wanted - policies_.Current()->timeouts.margin, checker::kMinimumWait);
     };
     http_ = std::make_unique<HttpsServer>(
         options_.limits, ctx_, [this](const HttpRequest& r, const RequestInfo& i) { return Route(r, i); }, deadline_of);
