@@ -3,22 +3,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/json_fields.h"
+
 namespace pullguard::audit {
 namespace {
 
 using nlohmann::json;
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int64_t IntAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return 0;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
 
 bool Digits(const std::string& s, size_t at, size_t n, int* out) {
   if (at + n > s.size()) return false;

@@ -2,24 +2,13 @@
 
 #include <map>
 
+#include "common/json_fields.h"
 #include "workload/kinds.h"
 
 namespace pullguard::audit {
 namespace {
 
 using nlohmann::json;
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const json* ObjectAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_object() ? &*it : nullptr;
-}
 
 bool HasOwner(const json& meta) {
   auto it = meta.find("ownerReferences");

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "checker/checker.h"
+#include "common/json_fields.h"
 #include "checker/object_check.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -75,26 +76,6 @@ rate limit, a registry down, a timeout).
 constexpr size_t kMaxPods = 200;     // pods of one workload diagnosed
 constexpr size_t kWorkers = 8;       // pods diagnosed at once
 constexpr int kMaxOwnerDepth = 4;    // Pod <- ReplicaSet <- Deployment is 2
-
-// --- JSON helpers: lenient, never throwing. ---
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const json* ObjectAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_object() ? &*it : nullptr;
-}
-
-const json* ArrayAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_array() ? &*it : nullptr;
-}
 
 std::string MetaString(const json& obj, const char* key) {
   const json* meta = ObjectAt(obj, "metadata");

@@ -8,24 +8,13 @@
 #include <optional>
 #include <set>
 
+#include "common/json_fields.h"
 #include "common/file_watch.h"
 
 namespace pullguard::kube {
 namespace {
 
 using nlohmann::json;
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const json* ObjectAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_object() ? &*it : nullptr;
-}
 
 // The API server's own words from a Status body, shortened; "" when there are none.
 std::string ServerMessage(const std::string& body) {
