@@ -9,6 +9,7 @@
 
 #include "auth/docker_config.h"
 #include "integration/registry_env.h"
+#include "support/containerd.h"
 #include "support/image_fixtures.h"
 #include "support/registry_server.h"
 #include "support/token_server.h"
@@ -184,6 +185,45 @@ TEST_CASE("the pod's pull secret is tried before the node's plugin, each as its 
   CHECK(neither.allowed);
   REQUIRE(neither.warnings.size() == 1);
   CHECK_THAT(neither.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+}
+
+TEST_CASE("containerd, given the plugin's credential as the kubelet gives it, agrees with pullguard",
+          "[integration][node-credentials][containerd]") {
+  EcrLikeRegistry r;
+  std::string config = r.ProviderConfig({{"fake-ecr", Reader()}});
+  WebhookProcess webhook(r.Policy(), Flags(r, config));
+  // The credential the kubelet would pass to the runtime: the plugin's answer to the same
+  // request, run as the kubelet runs it.
+  std::vector<std::string> argv{"env"};
+  for (const auto& [k, v] : Reader()) argv.push_back(k + "=" + v);
+  argv.push_back(PULLGUARD_TEST_PLUGIN);
+  RunResult plugin = Run(argv, R"({"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest",)"
+                               R"("image":")" + r.Image("private/app:1.0") + "\"}");
+  REQUIRE(plugin.exit_code == 0);
+  nlohmann::json auth = nlohmann::json::parse(plugin.out)["auth"];
+  REQUIRE(auth.size() == 1);
+  std::string user = auth.begin().value()["username"].get<std::string>() + ":" +
+                     auth.begin().value()["password"].get<std::string>();
+
+  Containerd containerd;
+  // With a host table: containerd 1.6 (Debian's) ignores a hosts.toml without one.
+  std::string server = "https://" + r.registry.host();
+  std::string ca = "ca = \"" + r.certs + "/ca.crt\"\n";
+  containerd.SetHostsToml(kEcr, "server = \"" + server + "\"\n" + ca + "\n[host.\"" + server +
+                                    "\"]\n  capabilities = [\"pull\", \"resolve\"]\n  " + ca);
+  struct Case {
+    std::string tag;
+    bool allowed;
+  };
+  for (const Case& c : {Case{"1.0", true}, Case{"9.9", false}}) {
+    INFO(c.tag);
+    Decision d = Ask(webhook, PodReview("shop", {r.Image("private/app:" + c.tag)}));
+    CHECK(d.allowed == c.allowed);
+    CHECK(d.warnings.empty());  // verified with the node's credential, not guessed
+    PullOutcome pulled = containerd.Pull(r.Image("private/app:" + c.tag), "linux/amd64", user);
+    INFO(pulled.output);
+    CHECK(pulled.pulled == c.allowed);
+  }
 }
 
 TEST_CASE("check gives the same verdicts as serve with the plugins", "[integration][node-credentials]") {
