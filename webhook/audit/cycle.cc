@@ -9,6 +9,7 @@
 #include "audit/rate_budget.h"
 #include "checker/object_check.h"
 #include "common/log.h"
+#include "common/parallel_for.h"
 
 namespace pullguard::audit {
 namespace {
@@ -18,18 +19,6 @@ using Clock = std::chrono::steady_clock;
 // Probe workers of a cycle's checker: its checks wait on the registries, not on the CPU.
 constexpr size_t kProbeWorkers = 16;
 constexpr size_t kMaxCacheEntries = 200000;
-
-template <typename F>
-void ParallelFor(size_t n, size_t threads, F&& fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < std::min(n, threads); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-}
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/rfc3339.h"
 #include "kube/pod_reader.h"
 
 namespace pullguard::audit {
@@ -10,14 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&s, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
 
 // `text` cut to at most `max` bytes, never inside a UTF-8 sequence, with "..." when cut.
 std::string Cut(const std::string& text, size_t max) {
@@ -63,7 +56,7 @@ json ImageUnavailableEvent(const WorkloadResult& r, const std::vector<size_t>& c
   json involved = {{"kind", r.kind}, {"namespace", r.ns}, {"name", r.name}, {"apiVersion", r.api_version}};
   if (!r.uid.empty()) involved["uid"] = r.uid;
   if (!r.resource_version.empty()) involved["resourceVersion"] = r.resource_version;
-  std::string at = Rfc3339(now);
+  std::string at = FormatRfc3339(now);
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           {"metadata", {{"name", EventName(r.name, now)}, {"namespace", r.ns}}},

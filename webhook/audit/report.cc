@@ -2,19 +2,13 @@
 
 #include <ctime>
 
+#include "common/rfc3339.h"
+
 namespace pullguard::audit {
 namespace {
 
 using nlohmann::json;
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&s, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
 
 json FindingJson(const Finding& f) {
   return {{"reason", std::string(ReasonName(f.reason))}, {"action", std::string(ActionName(f.action))},
@@ -89,7 +83,7 @@ json ReportJson(const CycleReport& report, const std::string& version) {
   for (const auto& [kind, why] : report.failed_kinds) failed[kind] = why;
   json out = {{"version", 1},
               {"pullguard", version},
-              {"startedAt", Rfc3339(report.started)},
+              {"startedAt", FormatRfc3339(report.started)},
               {"durationSeconds", report.seconds},
               {"complete", report.failed_kinds.empty() && !report.cancelled && report.error.empty()},
               {"kindsListed", json(std::vector<std::string>(report.complete_kinds.begin(), report.complete_kinds.end()))},

@@ -241,28 +241,6 @@ struct CredentialProviders::State {
   size_t execs = 0;                                           // guarded by mu
 };
 
-std::string_view ProviderFailureName(ProviderFailure failure) {
-  switch (failure) {
-    case ProviderFailure::kNone: return "None";
-    case ProviderFailure::kNotConfigured: return "NotConfigured";
-    case ProviderFailure::kImageNotMatched: return "ImageNotMatched";
-    case ProviderFailure::kServiceAccountRequired: return "ServiceAccountRequired";
-    case ProviderFailure::kAnnotationMissing: return "AnnotationMissing";
-    case ProviderFailure::kNotFound: return "NotFound";
-    case ProviderFailure::kNotExecutable: return "NotExecutable";
-    case ProviderFailure::kStartFailed: return "StartFailed";
-    case ProviderFailure::kExitNonZero: return "ExitNonZero";
-    case ProviderFailure::kSignaled: return "Signaled";
-    case ProviderFailure::kTimedOut: return "TimedOut";
-    case ProviderFailure::kOutputTooLarge: return "OutputTooLarge";
-    case ProviderFailure::kBadResponse: return "BadResponse";
-    case ProviderFailure::kWrongApiVersion: return "WrongApiVersion";
-    case ProviderFailure::kBadCacheKeyType: return "BadCacheKeyType";
-    case ProviderFailure::kTokenEchoed: return "TokenEchoed";
-  }
-  return "Unknown";
-}
-
 CredentialProviders::CredentialProviders(CredentialProviderConfig config, std::string bin_dir)
     : CredentialProviders(std::move(config), std::move(bin_dir), Options{}) {}
 

@@ -65,9 +65,6 @@ enum class ProviderFailure {
   kTokenEchoed,             // returned the service-account token as a password, cacheType not Token
 };
 
-// "TimedOut", "ExitNonZero", ...: a fixed word, for metric labels.
-std::string_view ProviderFailureName(ProviderFailure failure);
-
 struct ProviderAnswer {
   std::string provider;
   bool ok = false;

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "auth/ecr_token.h"
+#include "common/rfc3339.h"
 
 namespace pullguard::checker {
 
@@ -59,10 +60,7 @@ void AddExpiredTokens(Finding& finding, const registry::ProbeTarget& target, con
     if (std::find(result.refused.begin(), result.refused.end(), credential.source) == result.refused.end()) continue;
     auto expiry = auth::EcrTokenExpiry(credential);
     if (!expiry || *expiry > std::chrono::system_clock::now()) continue;
-    std::time_t t = std::chrono::system_clock::to_time_t(*expiry);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    finding.detail += "; the ECR token in " + credential.source + " expired at " + when +
+    finding.detail += "; the ECR token in " + credential.source + " expired at " + FormatRfc3339(*expiry) +
                       " (ECR tokens last 12 hours: the job that refreshes the secret stopped)";
   }
 }

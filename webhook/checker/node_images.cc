@@ -13,18 +13,6 @@ PullPolicy PullPolicyOf(const std::string& written, const reference::Image& imag
   return latest ? PullPolicy::kAlways : PullPolicy::kIfNotPresent;
 }
 
-std::string PullPolicyName(PullPolicy policy) {
-  switch (policy) {
-    case PullPolicy::kAlways:
-      return "Always";
-    case PullPolicy::kIfNotPresent:
-      return "IfNotPresent";
-    case PullPolicy::kNever:
-      return "Never";
-  }
-  return "Always";
-}
-
 std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes, const Placement& placement) {
   std::vector<const NodeInfo*> out;
   for (const auto& node : nodes) {

@@ -23,8 +23,6 @@ enum class PullPolicy { kAlways, kIfNotPresent, kNever };
 // ":latest" tag or no tag and no digest, IfNotPresent otherwise. An unknown value is taken as
 // Always (the API server refuses it anyway).
 PullPolicy PullPolicyOf(const std::string& written, const reference::Image& image);
-std::string PullPolicyName(PullPolicy policy);
-
 // The nodes the pod may land on (MayLandOn).
 std::vector<const NodeInfo*> EligibleNodes(const std::vector<NodeInfo>& nodes, const Placement& placement);
 

@@ -19,6 +19,7 @@
 
 #include "checker/checker.h"
 #include "common/json_fields.h"
+#include "common/parallel_for.h"
 #include "checker/object_check.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -574,18 +575,6 @@ PodDiagnosis DiagnosePodSafely(Session& s, const json& pod) {
     d.error = std::string("diagnosing it failed: ") + e.what();
     return d;
   }
-}
-
-template <typename F>
-void ParallelFor(size_t n, size_t threads, F&& fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < std::min(n, threads); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
 }
 
 int Fail(const std::string& message, int code = kExitUsage) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "common/rfc3339.h"
 
 namespace pullguard::cli {
 namespace {
@@ -291,14 +292,7 @@ DiagnoseOutcome DiagnoseReport::Outcome() const {
   return worst;
 }
 
-std::string FormatTime(TimePoint t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-  std::tm utc{};
-  if (gmtime_r(&seconds, &utc) == nullptr) return "?";
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buf, n);
-}
+std::string FormatTime(TimePoint t) { return FormatRfc3339(t); }
 
 std::string FormatRelative(TimePoint t, TimePoint now) {
   long long seconds = std::chrono::duration_cast<std::chrono::seconds>(t - now).count();

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/rfc3339.h"
 #include "common/status.h"
 
 namespace pullguard::diagnose {
@@ -100,10 +101,6 @@ struct EventView {
 // The items of a core/v1 EventList or an events.k8s.io/v1 EventList (or a bare array of
 // events, or one event), in their order. Anything else yields none.
 std::vector<EventView> ReadEvents(const nlohmann::json& event_list);
-
-// RFC 3339 as the API server writes times: 2024-05-01T12:00:00Z, with optional fractional
-// seconds (MicroTime) and a Z or ±hh:mm offset. nullopt for anything else.
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text);
 
 // The times of failed pulls among `events` for the container at `field_path` (all containers
 // when empty): `Failed` events whose message starts with `Failed to pull image`. Each event

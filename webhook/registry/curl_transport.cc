@@ -297,10 +297,7 @@ struct CurlTransport::Loop {
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    char* ip = nullptr;
-    curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
     t->response.status = static_cast<int>(status);
-    if (ip != nullptr) t->response.primary_ip = ip;
     long os_errno = 0;
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (code == CURLE_WRITE_ERROR && t->response.body_truncated) code = CURLE_OK;  // we stopped reading

@@ -60,7 +60,6 @@ struct HttpResponse {
   std::multimap<std::string, std::string> headers;  // names lowercased
   std::string body;                                  // at most kMaxBodyBytes
   bool body_truncated = false;
-  std::string primary_ip;  // the address actually connected to
   std::string proxy;       // the proxy it went through (without credentials); "" directly
   bool lookup_timed_out = false;  // kDns: the resolver did not answer within the connect timeout
 
