@@ -314,6 +314,8 @@ TEST_CASE("the clouds' presets match their registries and not look-alikes") {
       {"team.azurecr.io/app", "acr-credential-provider"},
       {"team.azurecr.cn/app", "acr-credential-provider"},
       {"team.azurecr.us/app", "acr-credential-provider"},
+      // regression: a geo-replica of an ACR registry was denied AuthRequired (no preset matched)
+      {"team.westeurope.geo.azurecr.io/app", "acr-credential-provider"},
       {"dkr.ecr.eu-west-1.amazonaws.com.evil.com/app", nullptr},
       {"123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.com/app", nullptr},
       {"dkr.ecr.eu-west-1.amazonaws.com/app", nullptr},

@@ -22,8 +22,10 @@ const std::vector<ProviderPreset>& BuiltinProviderPresets() {
       // (cluster/gce/gci/configure-helper.sh, "configure-auth-provider-gcp").
       {"auth-provider-gcp", {"container.cloud.google.com", "gcr.io", "*.gcr.io", "*.pkg.dev"}},
       // kubernetes-sigs/cloud-provider-azure's acr-credential-provider (containerRegistryUrls in
-      // pkg/credentialprovider/azure_credentials.go; the AKS node config uses the same list).
-      {"acr-credential-provider", {"*.azurecr.io", "*.azurecr.cn", "*.azurecr.de", "*.azurecr.us"}},
+      // pkg/credentialprovider/azure_credentials.go; the AKS node config uses the same list, and
+      // newer ones add geo-replicas, REGISTRY.REGION.geo.azurecr.io: '*' is one label).
+      {"acr-credential-provider",
+       {"*.azurecr.io", "*.azurecr.cn", "*.azurecr.de", "*.azurecr.us", "*.*.geo.azurecr.io"}},
   };
   return *presets;
 }
