@@ -166,14 +166,14 @@ auth::NodeCredentialSettings Checker::NodeSettingsFor(const policy::Policy& poli
 }
 
 auth::PodServiceAccount Checker::ServiceAccountOf(const PodToCheck& pod, const PullPlan& plan,
-                                                  const policy::Policy& policy) const {
+                                                  const policy::Policy& policy,
+                                                  const auth::NodeCredentialSettings& settings) const {
   auth::PodServiceAccount account;
   account.ns = pod.ns;
   // The API server's ServiceAccount admission names "default" in a pod that names none (only a
   // static pod's mirror has none, and pullguard is not asked about the static pod itself).
   account.name = pod.spec.service_account.empty() ? "default" : pod.spec.service_account;
   // pullguard asks for no ServiceAccount token (TokenRequest): account.token stays null.
-  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
   bool wanted = false;
   for (const auto& planned : plan.to_probe) {
     const reference::Image& image = plan.parsed[planned.parsed].image;
@@ -201,6 +201,7 @@ auth::PodServiceAccount Checker::ServiceAccountOf(const PodToCheck& pod, const P
 registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std::string& repository,
                                         const std::string& reference, bool by_digest, const auth::PodCredentials& creds,
                                         const std::vector<Platform>& platforms, const policy::Policy& policy,
+                                        const auth::NodeCredentialSettings& settings,
                                         std::chrono::steady_clock::time_point deadline,
                                         const auth::PodServiceAccount& service_account,
                                         auth::NodeCredentialAnswer* node) const {
@@ -213,7 +214,6 @@ registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std:
   // the pod's secrets, the ServiceAccount's, then the node's (its plugins, its docker config).
   const std::string name = registry + "/" + repository;
   t.credentials = creds.credentials.secrets.Lookup(name);
-  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
   // A plugin gets half of what is left: a hanging one must leave the registry time to answer.
   auto now = std::chrono::steady_clock::now();
   auto plugin_deadline = deadline > now ? now + (deadline - now) / 2 : deadline;
@@ -230,13 +230,13 @@ registry::ProbeTarget Checker::TargetFor(const std::string& registry, const std:
 
 Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds,
                                           const Placement& placement, const policy::Policy& policy,
+                                          const auth::NodeCredentialSettings& settings,
                                           std::chrono::steady_clock::time_point deadline,
                                           auth::PodServiceAccount service_account) const {
   // One target per distinct normalized image, up to the policy's limit; the images beyond it
   // are not checked at all, and say so.
   ProbeBatch batch;
   batch.service_account = std::move(service_account);
-  const auth::NodeCredentialSettings settings = NodeSettingsFor(policy);
   std::vector<Platform> platforms = PlatformsFor(placement, policy);
   std::unordered_map<std::string, size_t> target_of;  // normalized -> target
   auto add = [&](registry::ProbeTarget t, auth::NodeCredentialAnswer node) {
@@ -264,14 +264,14 @@ Checker::ProbeBatch Checker::BuildTargets(const PullPlan& plan, const auth::PodC
       }
       auth::NodeCredentialAnswer node;
       registry::ProbeTarget t = TargetFor(p.image.registry(), p.image.repository(), p.image.PullReference(),
-                                          p.image.HasDigest(), creds, platforms, policy, deadline, batch.service_account,
-                                          &node);
+                                          p.image.HasDigest(), creds, platforms, policy, settings, deadline,
+                                          batch.service_account, &node);
       size_t index = add(std::move(t), std::move(node));
       // A proxy cache that fills on first pull: its upstream is asked too, for when it 404s.
       if (auto upstream = ProxyUpstreamOf(p.image.registry(), p.image.repository(), policy)) {
         auth::NodeCredentialAnswer upstream_node;
         registry::ProbeTarget u = TargetFor(upstream->registry, upstream->repository, p.image.PullReference(),
-                                            p.image.HasDigest(), creds, platforms, policy, deadline,
+                                            p.image.HasDigest(), creds, platforms, policy, settings, deadline,
                                             batch.service_account, &upstream_node);
         size_t u_index = add(std::move(u), std::move(upstream_node));
         batch.upstream[index] = u_index;
@@ -351,7 +351,10 @@ PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy)
   auth::PodCredentials creds = ResolveCredentials(pod, plan, policy);
   // 4. One probe per distinct image, all at once, under the caller's deadline, with the node's
   // credentials for this pod's ServiceAccount.
-  ProbeBatch batch = BuildTargets(plan, creds, placement, policy, pod.deadline, ServiceAccountOf(pod, plan, policy));
+  // The node-credential settings once per pod, not once per image.
+  const auth::NodeCredentialSettings node_settings = NodeSettingsFor(policy);
+  ProbeBatch batch = BuildTargets(plan, creds, placement, policy, node_settings, pod.deadline,
+                                  ServiceAccountOf(pod, plan, policy, node_settings));
   for (const auto& fact : creds.facts) {
     batch.service_account_reported = batch.service_account_reported ||
                                      fact.problem == auth::CredentialProblem::kServiceAccountMissing ||

@@ -89,7 +89,8 @@ class Checker {
   auth::NodeCredentialSettings NodeSettingsFor(const policy::Policy& policy) const;
   // The pod's ServiceAccount ("default" when it names none, as the API server sets), read only
   // when a provider with tokenAttributes (KEP-4412) matches one of the images it pulls.
-  auth::PodServiceAccount ServiceAccountOf(const PodToCheck& pod, const PullPlan& plan, const policy::Policy& policy) const;
+  auth::PodServiceAccount ServiceAccountOf(const PodToCheck& pod, const PullPlan& plan, const policy::Policy& policy,
+                                           const auth::NodeCredentialSettings& settings) const;
   struct ProbeBatch {
     std::vector<registry::ProbeTarget> targets;
     std::vector<auth::NodeCredentialAnswer> node;     // per target: the node's own credentials
@@ -103,13 +104,14 @@ class Checker {
     bool over_limit = false;
   };
   ProbeBatch BuildTargets(const PullPlan& plan, const auth::PodCredentials& creds, const Placement& placement,
-                          const policy::Policy& policy, std::chrono::steady_clock::time_point deadline,
-                          auth::PodServiceAccount service_account) const;
+                          const policy::Policy& policy, const auth::NodeCredentialSettings& settings,
+                          std::chrono::steady_clock::time_point deadline, auth::PodServiceAccount service_account) const;
   // A target for `registry`/`repository` at `reference`, with the credentials the kubelet
   // would use for it (the pod's, then the node's, for the pod's ServiceAccount).
   registry::ProbeTarget TargetFor(const std::string& registry, const std::string& repository, const std::string& reference,
                                   bool by_digest, const auth::PodCredentials& creds, const std::vector<Platform>& platforms,
-                                  const policy::Policy& policy, std::chrono::steady_clock::time_point deadline,
+                                  const policy::Policy& policy, const auth::NodeCredentialSettings& settings,
+                                  std::chrono::steady_clock::time_point deadline,
                                   const auth::PodServiceAccount& service_account, auth::NodeCredentialAnswer* node) const;
   struct Judged {
     std::vector<Finding> findings;
