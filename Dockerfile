@@ -2,10 +2,9 @@
 # shared libraries it loads, the CA bundle and nothing else, and runs as UID 65532.
 #   make image    (buildah, no Docker daemon; see .ci/image.sh)
 FROM debian:bookworm AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-      libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libyaml-cpp-dev prometheus-cpp-dev libsimdjson-dev \
- && rm -rf /var/lib/apt/lists/*
+# The build packages are the ones `make` installs (.ci/install-deps.sh, one list for both).
+COPY .ci/install-deps.sh /tmp/install-deps.sh
+RUN /tmp/install-deps.sh --product && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY webhook/ webhook/

@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # Installs what pullguard builds, tests and benchmarks with, from Debian's packages only.
+#   install-deps.sh             everything (make run, make test, CI)
+#   install-deps.sh --product   only what the pullguard binary is built from (the image)
 # Installs nothing when everything is already there; needs root (or sudo) otherwise.
 set -euo pipefail
 
+# What the pullguard binary is built from (the image's build stage installs only these:
+# `install-deps.sh --product`); CMakeLists.txt's find_package lines name the same libraries.
+product=(
+  build-essential cmake pkg-config
+  libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libyaml-cpp-dev
+  prometheus-cpp-dev libsimdjson-dev libboost-dev
+)
+# What the tests, the benchmarks, the sanitizers, the fuzzers and the image step add.
 packages=(
-  build-essential cmake ninja-build pkg-config make
-  libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev catch2 libyaml-cpp-dev
+  "${product[@]}"
+  ninja-build make catch2
   openssl curl ca-certificates
   docker-registry apache2-utils wrk containerd gzip python3-jsonschema
   iproute2 util-linux procps libxml2-utils tinyproxy
   buildah mmdebstrap skopeo
-  prometheus-cpp-dev libsimdjson-dev libboost-dev clang libclang-rt-14-dev
+  clang libclang-rt-14-dev
 )
 
-# kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's
-# kubernetes-client only when none is installed.
-command -v kubectl >/dev/null || packages+=(kubernetes-client)
+case ${1:-} in
+  --product) packages=("${product[@]}") ;;
+  "")
+    # kubectl (for `kubectl kustomize` in the manifest tests): any kubectl will do; Debian's
+    # kubernetes-client only when none is installed.
+    command -v kubectl >/dev/null || packages+=(kubernetes-client)
+    ;;
+  *) echo "usage: install-deps.sh [--product]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
