@@ -10,8 +10,10 @@ COPY CMakeLists.txt ./
 COPY webhook/ webhook/
 # The built-in policy is this file, embedded at build time.
 COPY policies/default.yaml policies/default.yaml
-# Only the product: no tests, no benchmarks, warnings not fatal (PULLGUARD_WERROR is for CI).
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+# Only the product: no tests, no benchmarks. Warnings are not fatal unless asked (CI builds the
+# image with --build-arg PULLGUARD_WERROR=ON: this is its Release build, as `make release`).
+ARG PULLGUARD_WERROR=OFF
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DPULLGUARD_WERROR=${PULLGUARD_WERROR} \
  && cmake --build /build -j "$(nproc)" --target pullguard \
  && strip /build/pullguard
 

@@ -3,6 +3,7 @@
 # Docker daemon, no privileges beyond root), then runs it: `make image`. CI runs this as its
 # own step: it needs Debian's package archive, unlike the tests.
 #   .ci/image.sh [build|smoke|all]     (default: all)
+# PULLGUARD_WERROR=ON makes the image's Release build stop on a warning (CI sets it).
 # Base images: docker.io/library/debian:bookworm and :bookworm-slim, pulled when a registry is
 # reachable, else made locally with mmdebstrap from Debian's archive.
 set -euo pipefail
@@ -47,7 +48,8 @@ build() {
   ensure_base bookworm
   ensure_base bookworm-slim
   say "building $tag"
-  b bud --isolation chroot --pull=never --layers=false -t "$tag" -f Dockerfile . >&2
+  b bud --isolation chroot --pull=never --layers=false --build-arg "PULLGUARD_WERROR=${PULLGUARD_WERROR:-OFF}" \
+    -t "$tag" -f Dockerfile . >&2
 }
 
 free_port() {

@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "checker/probe_scheduler.h"
+#include "support/wait.h"
 
 namespace pullguard::checker {
 namespace {
 
 using Clock = ProbeScheduler::Clock;
+using testing::WaitFor;
 
 // A gate jobs wait on, opened by the test (bounded: jobs give up after 5 s).
 struct Gate {
@@ -29,13 +31,6 @@ struct Gate {
   }
 };
 
-bool WaitFor(const std::function<bool()>& done) {
-  for (int i = 0; i < 500; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
 
 ProbeScheduler::Job Job(const std::string& registry, size_t limit, const std::string& tenant, std::function<void()> run,
                         std::function<void()> expire = [] {}) {

@@ -7,7 +7,7 @@
 namespace pullguard::checker {
 namespace {
 
-PodToCheck Pod(const std::vector<std::pair<std::string, std::string>>& images) {  // image, pull policy
+PodToCheck PodWithPolicies(const std::vector<std::pair<std::string, std::string>>& images) {  // image, pull policy
   PodToCheck pod;
   pod.kind = "Pod";
   pod.ns = "ns";
@@ -41,7 +41,7 @@ exemptions:
   };
   for (const auto& c : cases) {
     INFO(c.image << " " << c.pull_policy);
-    PullPlan plan = PlanPulls(Pod({{c.image, c.pull_policy}}), policy.value(), true);
+    PullPlan plan = PlanPulls(PodWithPolicies({{c.image, c.pull_policy}}), policy.value(), true);
     CHECK(plan.to_probe.size() == c.probed);
     CHECK(plan.never_pulled.size() == c.never);
     CHECK(plan.findings.size() == c.findings);
@@ -51,7 +51,7 @@ exemptions:
 }
 
 TEST_CASE("an image named by many containers is parsed once and known images are left out") {
-  PodToCheck pod = Pod({{"nginx:1", ""}, {"nginx:1", ""}, {"redis:7", ""}});
+  PodToCheck pod = PodWithPolicies({{"nginx:1", ""}, {"nginx:1", ""}, {"redis:7", ""}});
   pod.known_images = {"redis:7"};
   PullPlan plan = PlanPulls(pod, policy::Policy{}, true);
   CHECK(plan.parsed.size() == 1);
@@ -61,12 +61,12 @@ TEST_CASE("an image named by many containers is parsed once and known images are
 }
 
 TEST_CASE("offline, a capitalised single-label host is a warned guess, not a probe") {
-  PullPlan offline = PlanPulls(Pod({{"Team/worker:1.0", ""}}), policy::Policy{}, false);
+  PullPlan offline = PlanPulls(PodWithPolicies({{"Team/worker:1.0", ""}}), policy::Policy{}, false);
   CHECK(offline.to_probe.empty());
   REQUIRE(offline.findings.size() == 1);
   CHECK(offline.findings[0].reason == Reason::kRegistryUnresolvable);
   CHECK(offline.findings[0].action == Action::kWarn);
-  PullPlan online = PlanPulls(Pod({{"Team/worker:1.0", ""}}), policy::Policy{}, true);
+  PullPlan online = PlanPulls(PodWithPolicies({{"Team/worker:1.0", ""}}), policy::Policy{}, true);
   CHECK(online.to_probe.size() == 1);
   CHECK(online.findings.empty());
 }

@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <thread>
 
+#include "checker/probe_results.h"
 #include "checker/registry_checks.h"
+#include "support/wait.h"
 
 namespace pullguard::checker {
 namespace {
@@ -14,12 +16,9 @@ namespace {
 using registry::Outcome;
 using registry::ProbeResult;
 using registry::ProbeTarget;
+using testing::Found;
+using testing::WaitFor;
 
-ProbeResult Found() {
-  ProbeResult r;
-  r.outcome = Outcome::kFound;
-  return r;
-}
 
 // Answers what `answer` says, after `gate` opens (at most 5 s); counts calls.
 class ScriptedProber : public registry::Prober {
@@ -63,10 +62,6 @@ ProbeTarget Target(const std::string& tag, std::vector<auth::Credential> creds =
 
 auto Deadline(int ms) { return std::chrono::steady_clock::now() + std::chrono::milliseconds(ms); }
 
-bool WaitFor(const std::function<bool()>& done) {
-  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return done();
-}
 
 TEST_CASE("identical checks in flight are coalesced into one probe, then cached") {
   ScriptedProber prober;

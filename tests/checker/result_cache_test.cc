@@ -1,6 +1,7 @@
 // ResultCache on a fake clock: TTLs, stale-if-error that runs out, bounds.
 #include <catch2/catch.hpp>
 
+#include "checker/probe_results.h"
 #include "checker/result_cache.h"
 
 namespace pullguard::checker {
@@ -8,24 +9,12 @@ namespace {
 
 using registry::Outcome;
 using registry::ProbeResult;
+using testing::Found;
+using testing::NotFound;
+using testing::Outage;
 
-ProbeResult Found() {
-  ProbeResult r;
-  r.outcome = Outcome::kFound;
-  return r;
-}
 
-ProbeResult NotFound() {
-  ProbeResult r;
-  r.outcome = Outcome::kNotFound;
-  return r;
-}
 
-ProbeResult Outage() {
-  ProbeResult r;
-  r.failure.transport = registry::TransportError::kConnect;
-  return r;
-}
 
 struct FakeClock {
   ResultCache::Clock::time_point now = ResultCache::Clock::time_point{} + std::chrono::hours(10);

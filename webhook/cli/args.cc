@@ -1,5 +1,10 @@
 #include "cli/args.h"
 
+#include <iostream>
+
+#include "cli/commands.h"
+#include "common/log.h"
+
 namespace pullguard::cli {
 
 std::string Args::Get(const std::string& flag, const std::string& fallback) const {
@@ -42,6 +47,12 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv, const std::vector<F
     }
   }
   return args;
+}
+
+int Fail(std::string_view command, const std::string& message, int code) {
+  FlushLog();
+  std::cerr << "pullguard " << command << ": " << message << "\n";
+  return code;
 }
 
 }  // namespace pullguard::cli

@@ -80,11 +80,6 @@ Exit status (--once): 0 every image is available, 1 an image is unavailable, 2 a
 nothing could be listed. Without --once: 0 after SIGTERM or SIGINT (the Lease is handed back).
 )";
 
-int Fail(const std::string& message, int code = kExitUsage) {
-  std::cerr << "pullguard audit: " << message << "\n";
-  FlushLog();
-  return code;
-}
 
 Result<long> Positive(const Args& args, const char* flag, long fallback, long max) {
   if (!args.Has(flag)) return fallback;
@@ -136,33 +131,33 @@ int RunAudit(const std::vector<std::string>& argv) {
                                  {"image-credential-provider-bin-dir", ""}, {"page-size", ""}, {"metrics-listen", ""},
                                  {"lease-name", ""}, {"lease-namespace", ""}, {"lease-duration-seconds", ""},
                                  {"identity", ""}, {"log-level", ""}, {"help", "h", false}});
-  if (!parsed.ok()) return Fail(parsed.status().message());
+  if (!parsed.ok()) return Fail("audit", parsed.status().message());
   const Args& args = parsed.value();
   if (args.Has("help")) {
     std::cout << kAuditHelp;
     return kExitOk;
   }
-  if (!args.positional.empty()) return Fail("unexpected argument \"" + args.positional[0] + "\" (see --help)");
+  if (!args.positional.empty()) return Fail("audit", "unexpected argument \"" + args.positional[0] + "\" (see --help)");
   const bool once = args.Has("once");
   const std::string format = args.Get("output", "text");
-  if (format != "text" && format != "json") return Fail("-o must be text or json");
-  if (!once && args.Has("output")) return Fail("-o goes with --once (the loop reports through /metrics and Events)");
+  if (format != "text" && format != "json") return Fail("audit", "-o must be text or json");
+  if (!once && args.Has("output")) return Fail("audit", "-o goes with --once (the loop reports through /metrics and Events)");
   if (once) {
     for (const char* flag : {"metrics-listen", "lease-name", "lease-namespace", "lease-duration-seconds", "identity"}) {
-      if (args.Has(flag)) return Fail(std::string("--") + flag + " is for the loop, not --once");
+      if (args.Has(flag)) return Fail("audit", std::string("--") + flag + " is for the loop, not --once");
     }
   }
   auto page_size = Positive(args, "page-size", 100, 500);
-  if (!page_size.ok()) return Fail(page_size.status().message());
+  if (!page_size.ok()) return Fail("audit", page_size.status().message());
   auto lease_seconds = Positive(args, "lease-duration-seconds", 15, 3600);
-  if (!lease_seconds.ok()) return Fail(lease_seconds.status().message());
+  if (!lease_seconds.ok()) return Fail("audit", lease_seconds.status().message());
   if (args.Has("log-level")) {
     std::string level = args.Get("log-level");
     if (level == "debug") SetLogLevel(LogLevel::kDebug);
     else if (level == "info") SetLogLevel(LogLevel::kInfo);
     else if (level == "warn") SetLogLevel(LogLevel::kWarn);
     else if (level == "error") SetLogLevel(LogLevel::kError);
-    else return Fail("--log-level must be debug, info, warn or error");
+    else return Fail("audit", "--log-level must be debug, info, warn or error");
   }
 
   // The loop's signals go to one thread that asks it to stop; every other thread (the
@@ -180,7 +175,7 @@ int RunAudit(const std::vector<std::string>& argv) {
   std::unique_ptr<policy::PolicyStore> policies;
   if (args.Has("policy")) {
     auto opened = policy::PolicyStore::Open(args.Get("policy"));
-    if (!opened.ok()) return Fail(opened.status().message());
+    if (!opened.ok()) return Fail("audit", opened.status().message());
     policies = std::move(opened).value();
   } else {
     policies = std::make_unique<policy::PolicyStore>(policy::DefaultPolicy());
@@ -188,12 +183,12 @@ int RunAudit(const std::vector<std::string>& argv) {
   {
     // The credential provider flags are refused now, not at the first cycle.
     checker::Checker offline;
-    if (Status flags = ApplyCredentialProviderFlags(args, offline); !flags.ok()) return Fail(flags.message());
+    if (Status flags = ApplyCredentialProviderFlags(args, offline); !flags.ok()) return Fail("audit", flags.message());
   }
 
   std::string context_ns;
   auto config = kube::FindKubeConfig(args.Get("kubeconfig"), args.Get("context"), &context_ns);
-  if (!config.ok()) return Fail(config.status().message());
+  if (!config.ok()) return Fail("audit", config.status().message());
   kube::ApiClient api(config.value());
   kube::KubeSecretSource secrets(api);
   kube::KubeServiceAccountSource accounts(api);
@@ -224,7 +219,7 @@ int RunAudit(const std::vector<std::string>& argv) {
   SetBuildInfo(kVersion);
   audit::AuditMetrics metrics;
   audit::MetricsListener listener([] { return RenderMetrics(); });
-  if (Status st = listener.Start(args.Get("metrics-listen", "0.0.0.0:9090")); !st.ok()) return Fail(st.message());
+  if (Status st = listener.Start(args.Get("metrics-listen", "0.0.0.0:9090")); !st.ok()) return Fail("audit", st.message());
 
   audit::LeaderOptions leader;
   leader.identity = args.Get("identity", DefaultIdentity());

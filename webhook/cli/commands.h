@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pullguard::cli {
@@ -11,6 +12,9 @@ namespace pullguard::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitDenied = 1;
 inline constexpr int kExitUsage = 2;
+
+// "pullguard COMMAND: MESSAGE" on stderr, the log flushed first; returns `code`.
+int Fail(std::string_view command, const std::string& message, int code = kExitUsage);
 
 int RunServe(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);

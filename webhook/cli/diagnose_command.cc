@@ -415,11 +415,6 @@ PodDiagnosis DiagnosePodSafely(Session& s, const json& pod) {
   }
 }
 
-int Fail(const std::string& message, int code = kExitUsage) {
-  std::cerr << "pullguard diagnose: " << message << "\n";
-  FlushLog();
-  return code;
-}
 
 }  // namespace
 
@@ -427,21 +422,21 @@ int RunDiagnose(const std::vector<std::string>& argv) {
   auto parsed = ParseArgs(argv, {{"namespace", "n"}, {"kubeconfig", ""}, {"context", ""}, {"output", "o"}, {"policy", ""},
                                  {"docker-config", ""}, {"image-credential-provider-config", ""},
                                  {"image-credential-provider-bin-dir", ""}, {"help", "h", false}});
-  if (!parsed.ok()) return Fail(parsed.status().message());
+  if (!parsed.ok()) return Fail("diagnose", parsed.status().message());
   const Args& args = parsed.value();
   if (args.Has("help")) {
     std::cout << kDiagnoseHelp;
     return kExitOk;
   }
   auto target = ParseTarget(args.positional);
-  if (!target.ok()) return Fail(target.status().message());
+  if (!target.ok()) return Fail("diagnose", target.status().message());
   std::string format = args.Get("output", "text");
-  if (format != "text" && format != "json") return Fail("-o must be text or json");
+  if (format != "text" && format != "json") return Fail("diagnose", "-o must be text or json");
 
   policy::Policy policy = policy::DefaultPolicy();
   if (args.Has("policy")) {
     auto loaded = policy::LoadPolicyFile(args.Get("policy"));
-    if (!loaded.ok()) return Fail(loaded.status().message());
+    if (!loaded.ok()) return Fail("diagnose", loaded.status().message());
     policy = std::move(loaded).value();
   }
   // The nodes' own docker config only: the person's ~/.docker/config.json is not on the nodes.
@@ -449,7 +444,7 @@ int RunDiagnose(const std::vector<std::string>& argv) {
 
   std::string context_ns;
   auto config = kube::FindKubeConfig(args.Get("kubeconfig"), args.Get("context"), &context_ns);
-  if (!config.ok()) return Fail(config.status().message());
+  if (!config.ok()) return Fail("diagnose", config.status().message());
   const std::string ns = args.Get("namespace", context_ns.empty() ? "default" : context_ns);
 
   kube::ApiClient api(config.value());
@@ -462,11 +457,11 @@ int RunDiagnose(const std::vector<std::string>& argv) {
   registry::CurlTransport transport;
   registry::RegistryClient client(transport);
   checker::Checker checker(client, sources);
-  if (Status flags = ApplyCredentialProviderFlags(args, checker); !flags.ok()) return Fail(flags.message());
+  if (Status flags = ApplyCredentialProviderFlags(args, checker); !flags.ok()) return Fail("diagnose", flags.message());
   // Registries through the environment's proxy, as the nodes' containerd reaches them.
   ProxySettings environment_proxy = ProxySettingsFromEnvironment();
   auto problems = ProxySettingsProblems(environment_proxy, "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY");
-  if (!policy.proxy && !problems.empty()) return Fail(problems[0]);
+  if (!policy.proxy && !problems.empty()) return Fail("diagnose", problems[0]);
   checker.SetEnvironmentProxy(environment_proxy);
 
   Session session{reader, checker, policy, std::chrono::system_clock::now(), {}, {}};
@@ -479,14 +474,14 @@ int RunDiagnose(const std::vector<std::string>& argv) {
   std::vector<json> pods;
   if (target->kind == "Pod") {
     auto pod = reader.GetPod(ns, target->name);
-    if (!pod.ok()) return Fail(pod.status().message());
+    if (!pod.ok()) return Fail("diagnose", pod.status().message());
     pods.push_back(std::move(pod).value());
     report.pods_found = 1;
   } else {
     auto obj = session.Workload(target->kind, ns, target->name);
-    if (!obj.ok()) return Fail(obj.status().message());
+    if (!obj.ok()) return Fail("diagnose", obj.status().message());
     PodSet set;
-    if (Status added = AddPodsOf(session, target->kind, ns, obj.value(), set); !added.ok()) return Fail(added.message());
+    if (Status added = AddPodsOf(session, target->kind, ns, obj.value(), set); !added.ok()) return Fail("diagnose", added.message());
     for (const auto& sel : set.selectors) report.selector += (report.selector.empty() ? "" : "; ") + sel;
     report.notes = std::move(set.notes);
     pods = std::move(set.pods);
