@@ -1,6 +1,7 @@
 #include "auth/keyring.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "common/glob.h"
 #include "common/sha256.h"
@@ -10,23 +11,26 @@ namespace {
 
 constexpr const char* kDefaultRegistryHost = "index.docker.io";
 
+// Views into the string they were cut from: UrlsMatch runs for every keyring entry and every
+// preset at every lookup, and allocates nothing.
 struct SchemelessUrl {
-  std::string host;  // with port
-  std::string path;
+  std::string_view host;  // with port
+  std::string_view path;
 };
 
-SchemelessUrl ParseSchemeless(const std::string& s) {
+SchemelessUrl ParseSchemeless(std::string_view s) {
   size_t slash = s.find('/');
-  if (slash == std::string::npos) return {s, ""};
+  if (slash == std::string_view::npos) return {s, ""};
   return {s.substr(0, slash), s.substr(slash)};
 }
 
 // net.SplitHostPort, loosely: "host:port" or "[v6]:port"; no port when it does not split.
-void SplitHostPort(const std::string& hostport, std::string* host, std::string* port) {
+void SplitHostPort(std::string_view hostport, std::string_view* host, std::string_view* port) {
   size_t colon = hostport.rfind(':');
-  if (colon == std::string::npos || (hostport.find(']') != std::string::npos && colon < hostport.find(']'))) {
+  size_t bracket = hostport.find(']');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) {
     *host = hostport;
-    port->clear();
+    *port = {};
     return;
   }
   *host = hostport.substr(0, colon);
@@ -34,16 +38,13 @@ void SplitHostPort(const std::string& hostport, std::string* host, std::string* 
   if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
 }
 
-std::vector<std::string> SplitDots(const std::string& host) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = host.find('.', start);
-    parts.push_back(host.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return parts;
+// The next dot-separated label of `*rest`, which then starts after its dot ("" past the last).
+std::string_view NextLabel(std::string_view* rest, bool* more) {
+  size_t dot = rest->find('.');
+  std::string_view label = rest->substr(0, dot);
+  *more = dot != std::string_view::npos;
+  *rest = *more ? rest->substr(dot + 1) : std::string_view{};
+  return label;
 }
 
 }  // namespace
@@ -57,15 +58,16 @@ std::string Credential::Identity() const {
 bool UrlsMatch(const std::string& glob, const std::string& target) {
   SchemelessUrl g = ParseSchemeless(glob);
   SchemelessUrl t = ParseSchemeless(target);
-  std::string g_host, g_port, t_host, t_port;
+  std::string_view g_host, g_port, t_host, t_port;
   SplitHostPort(g.host, &g_host, &g_port);
   SplitHostPort(t.host, &t_host, &t_port);
   if (g_port != t_port) return false;
-  std::vector<std::string> g_parts = SplitDots(g_host), t_parts = SplitDots(t_host);
-  if (g_parts.size() != t_parts.size()) return false;
-  if (t.path.compare(0, g.path.size(), g.path) != 0) return false;
-  for (size_t i = 0; i < g_parts.size(); ++i) {
-    auto matched = GlobMatch(g_parts[i], t_parts[i]);
+  if (std::count(g_host.begin(), g_host.end(), '.') != std::count(t_host.begin(), t_host.end(), '.')) return false;
+  if (t.path.substr(0, g.path.size()) != g.path) return false;
+  for (bool g_more = true, t_more = true; g_more && t_more;) {
+    std::string_view g_label = NextLabel(&g_host, &g_more);
+    std::string_view t_label = NextLabel(&t_host, &t_more);
+    auto matched = GlobMatch(g_label, t_label);
     if (!matched.ok() || !matched.value()) return false;
   }
   return true;
@@ -87,13 +89,13 @@ void Keyring::Add(const DockerConfig& config, const std::string& source) {
     std::string rest = value.substr(value.find("://") + 3);
     SchemelessUrl parsed = ParseSchemeless(rest);
     // Strip a query or fragment the way url.Parse would.
-    size_t cut = parsed.path.find_first_of("?#");
-    if (cut != std::string::npos) parsed.path.resize(cut);
+    parsed.path = parsed.path.substr(0, parsed.path.find_first_of("?#"));
     if (parsed.host.empty()) continue;  // url.Parse would leave no host: nothing can match
-    std::string path = parsed.path;
+    std::string path(parsed.path);
     // The docker client treats /v1/ and /v2/ as the bare host.
     if (path.rfind("/v2/", 0) == 0 || path.rfind("/v1/", 0) == 0) path = path.substr(3);
-    std::string key = (!path.empty() && path != "/") ? parsed.host + path : parsed.host;
+    std::string key(parsed.host);
+    if (!path.empty() && path != "/") key += path;
     Credential credential(entry.username, entry.password, entry.email, source);
     credential.identity = credential.Identity();  // once, not at every cache lookup
     creds_[key].push_back(std::move(credential));

@@ -117,13 +117,14 @@ std::vector<Platform> Checker::PlatformsFor(const Placement& placement, const po
   return RequiredPlatforms(policy.platforms, placement);
 }
 
-Placement Checker::PlacementOf(const PodToCheck& pod) {
-  // A DaemonSet's pods also carry the tolerations its controller adds.
+const Placement& Checker::PlacementOf(const PodToCheck& pod, Placement* daemon_set) {
+  // A DaemonSet's pods also carry the tolerations its controller adds; other pods' placement is
+  // the spec's own, not copied.
   if (pod.kind != "DaemonSet") return pod.spec.placement;
-  Placement placement = pod.spec.placement;
+  *daemon_set = pod.spec.placement;
   auto added = DaemonSetTolerations();
-  placement.tolerations.insert(placement.tolerations.end(), added.begin(), added.end());
-  return placement;
+  daemon_set->tolerations.insert(daemon_set->tolerations.end(), added.begin(), added.end());
+  return *daemon_set;
 }
 
 void Checker::AddNeverPulledFindings(const PullPlan& plan, const Placement& placement, const policy::Policy& policy,
@@ -336,7 +337,8 @@ Checker::Judged Checker::Judge(const PullPlan& plan, const ProbeBatch& batch, co
 }
 
 PodReport Checker::CheckPod(const PodToCheck& pod, const policy::Policy& policy) const {
-  const Placement placement = PlacementOf(pod);
+  Placement daemon_set;
+  const Placement& placement = PlacementOf(pod, &daemon_set);
   const bool probing = registry_checks_ != nullptr && policy.check_registries;
   // 1. What the pod pulls, and what its syntax and the policy's rules say (no I/O).
   PullPlan plan = PlanPulls(pod, policy, probing);

@@ -81,7 +81,7 @@ class Checker {
                         const Placement& placement, const policy::Policy& policy) const;
 
   // The stages of CheckPod, in order (PlanPulls, in pull_plan.h, is the first).
-  static Placement PlacementOf(const PodToCheck& pod);
+  static const Placement& PlacementOf(const PodToCheck& pod, Placement* daemon_set);
   void AddNeverPulledFindings(const PullPlan& plan, const Placement& placement, const policy::Policy& policy,
                               std::vector<Finding>& findings) const;
   auth::PodCredentials ResolveCredentials(const PodToCheck& pod, const PullPlan& plan, const policy::Policy& policy) const;

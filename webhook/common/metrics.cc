@@ -45,6 +45,9 @@ std::string StatusClass(int status) {
 
 // Every family, registered once; the fixed series resolved up front so the hot path is one
 // atomic update.
+constexpr std::array<std::string_view, 6> kCredentialSources = {
+    "pod_secret", "serviceaccount_secret", "node_provider", "node_docker_config", "anonymous", "unverified"};
+
 struct Metrics {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
 
@@ -126,6 +129,7 @@ struct Metrics {
                                                         .Name("pullguard_image_verdicts_by_credential_source_total")
                                                         .Help("Images judged, by the source of the credential the answer came with (unverified: only the node's own credentials could tell).")
                                                         .Register(*registry);
+  std::array<Counter*, kCredentialSources.size()> credential_source_series{};  // looked up once
   prometheus::Family<Gauge>& build_info = prometheus::BuildGauge()
                                               .Name("pullguard_build_info")
                                               .Help("Always 1; the version is a label.")
@@ -143,6 +147,9 @@ struct Metrics {
       }
     }
     for (size_t i = 0; i < kOutcomes.size(); ++i) check_series[i] = &checks.Add({{"outcome", kOutcomes[i]}});
+    for (size_t i = 0; i < kCredentialSources.size(); ++i) {
+      credential_source_series[i] = &credential_sources.Add({{"source", std::string(kCredentialSources[i])}});
+    }
     for (const char* kind : {"policy", "certificate"}) {
       for (const char* result : {"ok", "failed"}) reloads.Add({{"kind", kind}, {"result", result}});
     }
@@ -283,11 +290,10 @@ CacheMetrics& CacheMetricsFor(std::string_view cache) {
 }
 
 void CountCredentialSource(std::string_view source) {
-  static constexpr std::string_view kSources[] = {"pod_secret", "serviceaccount_secret", "node_provider",
-                                                  "node_docker_config", "anonymous", "unverified"};
-  for (std::string_view known : kSources) {
-    if (known == source) {
-      Get().credential_sources.Add({{"source", std::string(source)}}).Increment();
+  // Once per image judged: the series were looked up when the metrics were made, not here.
+  for (size_t i = 0; i < kCredentialSources.size(); ++i) {
+    if (kCredentialSources[i] == source) {
+      Get().credential_source_series[i]->Increment();
       return;
     }
   }
