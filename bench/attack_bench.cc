@@ -1,8 +1,9 @@
 // Attack and overload on 127.0.0.1, each beside the warm load (wrk, 16 connections) and
 // reported side by side with the same load without it (the calm run). Phases, one after another
 // against one `pullguard serve`:
-//   mixed       100 slowloris clients, 1,000 idle TLS connections, chunked and gzip bombs,
-//               5,000-image reviews on a hanging registry, 2.9 MB reviews from 16 senders
+//   mixed       from 127.0.0.2: 100 slowloris clients, 1,000 idle TLS connections, chunked and
+//               gzip bombs (one address, as one attacker: its cap, not the healthy load's);
+//               from 127.0.0.1: 5,000-image reviews on a hanging registry, 2.9 MB reviews from 16 senders
 //               (ATTACKS names slow, idle, bombs, big, large; probes: only the probes)
 //   pinning     70 senders of ~288 KB reviews whose images are on a hanging registry
 //   oneaddress  one client address (127.0.0.2) holding 4,200 TCP connections that never send a
@@ -63,6 +64,11 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 namespace {
+
+// The mixed phase's connection attackers come from here: on 127.0.0.1 with the healthy load,
+// the per-address cap (rightly) refused wrk's connections too, and measured the cap, not the
+// attacks.
+constexpr const char* kAttacker = "127.0.0.2";
 
 constexpr int kPhaseMaxMs = 600000;  // no attacker holds on longer than this, stopped or not
 
@@ -453,7 +459,9 @@ void Slowloris(const Target& t, const std::atomic<bool>& stop) {
   std::vector<std::unique_ptr<RawTlsClient>> slow;
   for (int round = 0; round < kPhaseMaxMs / 2000 && !stop; ++round) {
     slow.erase(std::remove_if(slow.begin(), slow.end(), [](auto& c) { return !c->Write("X"); }), slow.end());
-    while (slow.size() < 100 && !stop) slow.push_back(std::make_unique<RawTlsClient>(t.webhook.port(), t.webhook.ca_file()));
+    while (slow.size() < 100 && !stop) {
+      slow.push_back(std::make_unique<RawTlsClient>(t.webhook.port(), t.webhook.ca_file(), "", "", kAttacker));
+    }
     Nap(stop, 2000);
   }
 }
@@ -462,7 +470,7 @@ void Slowloris(const Target& t, const std::atomic<bool>& stop) {
 void HoldIdle(const Target& t, const std::atomic<bool>& stop, std::atomic<size_t>& held) {
   std::vector<std::unique_ptr<RawTlsClient>> idle;
   for (int i = 0; i < 1000 && !stop; ++i) {
-    idle.push_back(std::make_unique<RawTlsClient>(t.webhook.port(), t.webhook.ca_file()));
+    idle.push_back(std::make_unique<RawTlsClient>(t.webhook.port(), t.webhook.ca_file(), "", "", kAttacker));
     held = idle.size();
   }
   Nap(stop, kPhaseMaxMs);
@@ -472,11 +480,11 @@ void HoldIdle(const Target& t, const std::atomic<bool>& stop, std::atomic<size_t
 void Bombs(const Target& t, const std::atomic<bool>& stop, std::atomic<int>& count) {
   const std::string chunk = "100000\r\n" + std::string(0x100000, 'x') + "\r\n";
   for (int n = 0; n < 100000 && !stop; ++n) {
-    RawTlsClient c(t.webhook.port(), t.webhook.ca_file());
+    RawTlsClient c(t.webhook.port(), t.webhook.ca_file(), "", "", kAttacker);
     c.Write("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 8 && c.Write(chunk); ++i) {
     }
-    RawTlsClient g(t.webhook.port(), t.webhook.ca_file());
+    RawTlsClient g(t.webhook.port(), t.webhook.ca_file(), "", "", kAttacker);
     g.Write("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 1048576\r\n\r\n");
     count += 2;
   }

@@ -199,9 +199,10 @@ TlsAnswer TlsPost(int port, const std::string& ca_file, const std::string& host_
 
 namespace pullguard::testing {
 
-RawTlsClient::RawTlsClient(int port, const std::string& ca_file, const std::string& cert, const std::string& key) {
+RawTlsClient::RawTlsClient(int port, const std::string& ca_file, const std::string& cert, const std::string& key,
+                           const std::string& source) {
   std::signal(SIGPIPE, SIG_IGN);
-  fd_ = ConnectTcp(port);
+  fd_ = source.empty() ? ConnectTcp(port) : ConnectTcpFrom(source, port);
   if (fd_ < 0) return;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   ctx_ = ctx;

@@ -61,8 +61,10 @@ namespace pullguard::testing {
 class RawTlsClient {
  public:
   // Connects and handshakes with 127.0.0.1:port; with `cert`/`key`, presents that client
-  // certificate. ok() says whether it worked.
-  RawTlsClient(int port, const std::string& ca_file, const std::string& cert = "", const std::string& key = "");
+  // certificate; with `source`, connects from that loopback address ("127.0.0.2": another
+  // client). ok() says whether it worked.
+  RawTlsClient(int port, const std::string& ca_file, const std::string& cert = "", const std::string& key = "",
+               const std::string& source = "");
   ~RawTlsClient();
   RawTlsClient(const RawTlsClient&) = delete;
   RawTlsClient& operator=(const RawTlsClient&) = delete;
