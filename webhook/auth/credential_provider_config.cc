@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "auth/config_syntax.h"
 #include "auth/keyring.h"
 #include "common/duration.h"
 
@@ -61,7 +62,6 @@ const char* Describe(ScalarKind kind) {
   return "a value";
 }
 
-std::string Quote(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
 
 std::string Join(const std::vector<std::string>& lines) {
   std::string out;
@@ -180,135 +180,14 @@ class Reader {
   size_t values_ = 0;
 };
 
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
-// Go's url.Parse: a '%' must start a valid escape.
-std::string EscapeProblem(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') continue;
-    if (i + 2 >= s.size() || !IsHex(s[i + 1]) || !IsHex(s[i + 2])) return "invalid URL escape " + Quote(s.substr(i, 3));
-    i += 2;
-  }
-  return "";
-}
-
-// ":" followed by digits, or nothing (Go's validOptionalPort).
-bool ValidOptionalPort(std::string_view port) {
-  if (port.empty()) return true;
-  if (port[0] != ':') return false;
-  return std::all_of(port.begin() + 1, port.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Why url.Parse("https://" + s) fails (the kubelet's ParseSchemelessURL); "" when it does not.
-std::string SchemelessUrlProblem(std::string_view s) {
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return "net/url: invalid control character in URL";
-  }
-  std::string_view rest = s;
-  if (size_t hash = rest.find('#'); hash != std::string_view::npos) {
-    if (std::string p = EscapeProblem(rest.substr(hash + 1)); !p.empty()) return p;
-    rest = rest.substr(0, hash);
-  }
-  if (size_t q = rest.find('?'); q != std::string_view::npos) rest = rest.substr(0, q);
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    if (std::string p = EscapeProblem(rest.substr(slash)); !p.empty()) return p;
-  }
-  std::string_view host = authority;
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    for (char c : authority.substr(0, at)) {
-      if (!IsAlnum(c) && std::string_view("-._:~!$&'()*+,;=%@").find(c) == std::string_view::npos) {
-        return "net/url: invalid userinfo";
-      }
-    }
-    host = authority.substr(at + 1);
-  }
-  if (!host.empty() && host[0] == '[') {
-    size_t close = host.rfind(']');
-    if (close == std::string_view::npos) return "missing ']' in host";
-    if (!ValidOptionalPort(host.substr(close + 1))) {
-      return "invalid port " + Quote(host.substr(close + 1)) + " after host";
-    }
-    return "";
-  }
-  if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-    if (!ValidOptionalPort(host.substr(colon))) return "invalid port " + Quote(host.substr(colon)) + " after host";
-  }
-  for (size_t i = 0; i < host.size(); ++i) {
-    char c = host[i];
-    if (static_cast<unsigned char>(c) >= 0x80 || IsAlnum(c)) continue;
-    if (c == '%') return "invalid URL escape " + Quote(host.substr(i, 3));
-    if (std::string_view("!$&'()*+,;=:[]<>\"-_.~").find(c) == std::string_view::npos) {
-      return "invalid character " + Quote(host.substr(i, 1)) + " in host name";
-    }
-  }
-  return "";
-}
-
-// A DNS-1123 subdomain, lowercase (the keys are lowercased before this check).
-bool IsDnsSubdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view label = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || !IsAlnum(label.front()) || !IsAlnum(label.back())) return false;
-    for (char c : label) {
-      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-        return false;
-      }
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-// apimachinery's IsQualifiedName on the lowercased key, as validateServiceAccountAnnotationKeys.
-std::vector<std::string> QualifiedNameProblems(std::string key) {
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::vector<std::string> problems;
-  std::string_view name = key;
-  size_t slash = key.find('/');
-  if (slash != std::string::npos) {
-    if (key.find('/', slash + 1) != std::string::npos) {
-      problems.push_back("a qualified name must be a name with an optional DNS subdomain prefix and '/' "
-                         "(e.g. 'example.com/MyName')");
-      return problems;
-    }
-    std::string_view prefix = std::string_view(key).substr(0, slash);
-    name = std::string_view(key).substr(slash + 1);
-    if (prefix.empty()) {
-      problems.push_back("prefix part must be non-empty");
-    } else if (!IsDnsSubdomain(prefix)) {
-      problems.push_back("prefix part must be a lowercase RFC 1123 subdomain of at most 253 characters");
-    }
-  }
-  if (name.empty()) {
-    problems.push_back("name part must be non-empty");
-    return problems;
-  }
-  if (name.size() > 63) problems.push_back("name part must be no more than 63 characters");
-  bool chars_ok = IsAlnum(name.front()) && IsAlnum(name.back()) &&
-                  std::all_of(name.begin(), name.end(), [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
-  if (!chars_ok) {
-    problems.push_back("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                       "with an alphanumeric character");
-  }
-  return problems;
-}
-
 void ValidateAnnotationKeys(Reader& r, const YAML::Node& at, const std::string& field,
                             const std::vector<std::string>& keys) {
   std::set<std::string> seen;
   for (size_t i = 0; i < keys.size(); ++i) {
     YAML::Node item = at.IsSequence() && i < at.size() ? at[i] : at;
     std::string path = Reader::Index(field, i);
-    for (const auto& problem : QualifiedNameProblems(keys[i])) r.Invalid(item, path, "invalid value " + Quote(keys[i]) + ": " + problem);
-    if (!seen.insert(keys[i]).second) r.Invalid(item, path, "duplicate value " + Quote(keys[i]));
+    for (const auto& problem : QualifiedNameProblems(keys[i])) r.Invalid(item, path, "invalid value " + GoQuote(keys[i]) + ": " + problem);
+    if (!seen.insert(keys[i]).second) r.Invalid(item, path, "duplicate value " + GoQuote(keys[i]));
   }
 }
 
@@ -374,7 +253,7 @@ std::optional<TokenAttributes> ReadTokenAttributes(Reader& r, const YAML::Node& 
                         std::back_inserter(both));
   if (!both.empty()) {
     std::string list;
-    for (const auto& k : both) list += (list.empty() ? "" : ", ") + Quote(k);
+    for (const auto& k : both) list += (list.empty() ? "" : ", ") + GoQuote(k);
     r.Invalid(node, field, "invalid value [" + list + "]: annotation keys cannot be both required and optional");
   }
   const std::string ct = cache_type.value_or("");
@@ -388,7 +267,7 @@ std::optional<TokenAttributes> ReadTokenAttributes(Reader& r, const YAML::Node& 
     attrs.cache_type = ServiceAccountTokenCacheType::kServiceAccount;
   } else {
     r.Invalid(get("cacheType")->value, Reader::Child(field, "cacheType"),
-              "unsupported value " + Quote(ct) + ": supported values: \"ServiceAccount\", \"Token\"");
+              "unsupported value " + GoQuote(ct) + ": supported values: \"ServiceAccount\", \"Token\"");
   }
   attrs.service_account_token_audience = audience.value_or("");
   attrs.require_service_account = require.value_or(true);
@@ -461,13 +340,13 @@ std::optional<CredentialProviderSpec> ReadProvider(Reader& r, const YAML::Node& 
   std::string name_path = Reader::Child(field, "name");
   if (spec.name.empty()) r.Invalid(name_at, name_path, "required value: the plugin's file name in the bin dir");
   if (spec.name.find('/') != std::string::npos) {
-    r.Invalid(name_at, name_path, "invalid value " + Quote(spec.name) + ": provider name cannot contain '/'");
+    r.Invalid(name_at, name_path, "invalid value " + GoQuote(spec.name) + ": provider name cannot contain '/'");
   }
   if (spec.name.find(' ') != std::string::npos) {
-    r.Invalid(name_at, name_path, "invalid value " + Quote(spec.name) + ": provider name cannot contain spaces");
+    r.Invalid(name_at, name_path, "invalid value " + GoQuote(spec.name) + ": provider name cannot contain spaces");
   }
   if (spec.name == "." || spec.name == "..") {
-    r.Invalid(name_at, name_path, "invalid value " + Quote(spec.name) + ": provider name cannot be '" + spec.name + "'");
+    r.Invalid(name_at, name_path, "invalid value " + GoQuote(spec.name) + ": provider name cannot be '" + spec.name + "'");
   }
   const YAML::Node api_at = get("apiVersion") ? get("apiVersion")->value : node;
   if (spec.api_version.empty()) {
@@ -475,7 +354,7 @@ std::optional<CredentialProviderSpec> ReadProvider(Reader& r, const YAML::Node& 
   } else if (spec.api_version != kCredentialProviderV1 && spec.api_version != kCredentialProviderV1beta1 &&
              spec.api_version != kCredentialProviderV1alpha1) {
     r.Invalid(api_at, Reader::Child(field, "apiVersion"),
-              "unsupported value " + Quote(spec.api_version) + ": supported values: \"" +
+              "unsupported value " + GoQuote(spec.api_version) + ": supported values: \"" +
                   std::string(kCredentialProviderV1) + "\", \"" + std::string(kCredentialProviderV1alpha1) + "\", \"" +
                   std::string(kCredentialProviderV1beta1) + "\"");
   }
@@ -488,14 +367,14 @@ std::optional<CredentialProviderSpec> ReadProvider(Reader& r, const YAML::Node& 
     std::string problem = SchemelessUrlProblem(spec.match_images[i]);
     if (problem.empty()) continue;
     r.Invalid(match->value[i], Reader::Index(Reader::Child(field, "matchImages"), i),
-              "invalid value " + Quote(spec.match_images[i]) + ": match image is invalid: " + problem);
+              "invalid value " + GoQuote(spec.match_images[i]) + ": match image is invalid: " + problem);
   }
   const Field* cache = get("defaultCacheDuration");
   if (!default_cache) {
     r.Invalid(cache ? cache->value : node, Reader::Child(field, "defaultCacheDuration"), "required value");
   } else if (default_cache->count() < 0) {
     r.Invalid(cache->value, Reader::Child(field, "defaultCacheDuration"),
-              "invalid value " + Quote(cache->value.Scalar()) + ": defaultCacheDuration must be greater than or equal to 0");
+              "invalid value " + GoQuote(cache->value.Scalar()) + ": defaultCacheDuration must be greater than or equal to 0");
   } else {
     spec.default_cache_duration = *default_cache;
   }
@@ -537,7 +416,7 @@ Result<CredentialProviderConfig> Parse(std::string_view text, std::string_view s
       r.DecodeError(api ? api->value : root, "apiVersion", "required (" + std::string(kConfigV1) + ")");
     } else if (api_version != kConfigV1 && api_version != kConfigV1beta1 && api_version != kConfigV1alpha1) {
       r.DecodeError(api->value, "apiVersion",
-                    "no kind \"CredentialProviderConfig\" is registered for version " + Quote(api_version) + " (use " +
+                    "no kind \"CredentialProviderConfig\" is registered for version " + GoQuote(api_version) + " (use " +
                         std::string(kConfigV1) + ", v1beta1 or v1alpha1)");
     }
     const Field* kind = get("kind");
@@ -545,7 +424,7 @@ Result<CredentialProviderConfig> Parse(std::string_view text, std::string_view s
     if (kind_value.empty()) {
       r.DecodeError(kind ? kind->value : root, "kind", "required (CredentialProviderConfig)");
     } else if (kind_value != "CredentialProviderConfig") {
-      r.DecodeError(kind->value, "kind", "failed to decode " + Quote(kind_value) + " (wrong Kind)");
+      r.DecodeError(kind->value, "kind", "failed to decode " + GoQuote(kind_value) + " (wrong Kind)");
     }
     if (!r.decode_errors().empty()) return Status::InvalidArgument(Join(r.decode_errors()));
 
@@ -564,7 +443,7 @@ Result<CredentialProviderConfig> Parse(std::string_view text, std::string_view s
           if (!spec) continue;
           if (!spec->name.empty() && !names.insert(spec->name).second) {
             const YAML::Node at = item.IsMap() && item["name"] ? item["name"] : item;
-            r.Invalid(at, path + ".name", "duplicate value " + Quote(spec->name));
+            r.Invalid(at, path + ".name", "duplicate value " + GoQuote(spec->name));
           }
           config.providers.push_back(std::move(*spec));
         }
@@ -585,10 +464,10 @@ Result<CredentialProviderConfig> Parse(std::string_view text, std::string_view s
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
   uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::NotFound("unable to access path " + Quote(path) + ": " + ec.message());
+  if (ec) return Status::NotFound("unable to access path " + GoQuote(path) + ": " + ec.message());
   if (size > kMaxFileBytes) return Status::InvalidArgument(path + ": larger than 4 MiB");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("unable to read file " + Quote(path));
+  if (!in) return Status::NotFound("unable to read file " + GoQuote(path));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -605,7 +484,7 @@ Result<CredentialProviderConfig> LoadCredentialProviderConfig(const std::string&
   if (path.empty()) return Status::InvalidArgument("credential provider config path is empty");
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) return Status::NotFound("unable to access path " + Quote(path));
+  if (ec || !fs::exists(status)) return Status::NotFound("unable to access path " + GoQuote(path));
   if (!fs::is_directory(status)) {
     ASSIGN_OR_RETURN(std::string text, ReadFile(path));
     return ParseCredentialProviderConfig(text, path);
@@ -618,8 +497,8 @@ Result<CredentialProviderConfig> LoadCredentialProviderConfig(const std::string&
       files.push_back(it->path().string());
     }
   }
-  if (ec) return Status::NotFound("unable to read directory " + Quote(path) + ": " + ec.message());
-  if (files.empty()) return Status::InvalidArgument("no configuration files found in directory " + Quote(path));
+  if (ec) return Status::NotFound("unable to read directory " + GoQuote(path) + ": " + ec.message());
+  if (files.empty()) return Status::InvalidArgument("no configuration files found in directory " + GoQuote(path));
   std::sort(files.begin(), files.end());
   CredentialProviderConfig merged;
   std::set<std::string> names;
@@ -628,7 +507,7 @@ Result<CredentialProviderConfig> LoadCredentialProviderConfig(const std::string&
     ASSIGN_OR_RETURN(CredentialProviderConfig config, Parse(text, file, /*require_providers=*/false));
     for (auto& provider : config.providers) {
       if (!names.insert(provider.name).second) {
-        return Status::InvalidArgument(file + ": duplicate provider name " + Quote(provider.name) +
+        return Status::InvalidArgument(file + ": duplicate provider name " + GoQuote(provider.name) +
                                        " found in configuration file(s)");
       }
       merged.providers.push_back(std::move(provider));
