@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -16,50 +15,16 @@
 
 #include "common/log.h"
 #include "common/metrics.h"
+#include "server/https_connection.h"
 
 namespace pullguard::server {
 namespace {
 
 constexpr uint64_t kListenId = 0;
 constexpr uint64_t kWakeId = 1;
-constexpr size_t kReadChunk = 16 * 1024;
-// Bytes read from one connection per turn, so one fast sender cannot hold the loop.
-constexpr size_t kReadPerTurn = 64 * 1024;
-constexpr int kMaxInline = 10000;  // requests one worker serves on one connection in a row
 // TLS handshakes stepped per turn of the loop: each costs a signature (~0.3 ms); a storm of new
 // connections must not stall the requests of established ones.
 constexpr int kHandshakesPerTurn = 8;
-
-const char* StatusText(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Status";
-  }
-}
-
-// An answer to HEAD has the headers of the GET answer and no body (RFC 9110 9.3.2): a body
-// there would be read as the start of the next answer.
-std::string Serialize(const Answer& a, bool keep_alive, bool head_only = false) {
-  std::string out;
-  out.reserve(a.body.size() + 160);
-  out += "HTTP/1.1 " + std::to_string(a.status) + " " + StatusText(a.status) + "\r\nContent-Type: " + a.content_type +
-         "\r\nContent-Length: " + std::to_string(a.body.size()) + (keep_alive ? "\r\n" : "\r\nConnection: close\r\n") + "\r\n";
-  if (!head_only) out += a.body;
-  return out;
-}
 
 std::string PeerAddress(const sockaddr_storage& peer) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -71,67 +36,9 @@ std::string PeerAddress(const sockaddr_storage& peer) {
   return text;
 }
 
-std::string JsonError(const std::string& message) {
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    escaped += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-  }
-  return "{\"error\":\"" + escaped + "\"}";
-}
-
 void CountClosed(const char* why) { CountConnectionClosed(why); }
 
 }  // namespace
-
-struct HttpsServer::Conn {
-  int fd = -1;
-  SSL* ssl = nullptr;
-  uint64_t id = 0;
-  // kDiscarding: an error was answered; what the client still sends is read and dropped for a
-  // moment (bounded), so that it can finish writing and read the answer instead of a reset.
-  // kWriting: the rest of an answer a worker could not write at once, written by the loop.
-  enum class Phase { kHandshake, kIdle, kReading, kDiscarding, kWriting } phase = Phase::kHandshake;
-  size_t discarded = 0;
-  size_t discard_limit = 0;
-  Clock::time_point deadline;
-  Clock::time_point request_started;
-  std::string in;
-  RequestParser parser;
-  bool verified = false;
-  bool sent_continue = false;
-  // Budgets: the connections of its address, and the request bytes it holds (in flight).
-  std::shared_ptr<std::atomic<size_t>> per_address;
-  std::atomic<size_t>* inflight = nullptr;
-  size_t counted = 0;
-  // kWriting: what is left to write, and whether the connection stays open after it.
-  std::string out;
-  size_t out_sent = 0;
-  bool keep_alive_after = false;
-
-  ~Conn() {
-    if (inflight != nullptr) inflight->fetch_sub(counted);
-    if (per_address) per_address->fetch_sub(1);
-    if (ssl != nullptr) {
-      // close_notify, best effort (the socket does not block): the client knows the answer was
-      // whole, not cut.
-      if (SSL_is_init_finished(ssl)) {
-        ERR_clear_error();
-        (void)SSL_shutdown(ssl);
-      }
-      SSL_free(ssl);
-    }
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-struct HttpsServer::Work {
-  std::unique_ptr<Conn> conn;
-  HttpRequest request;
-  RequestInfo info;
-  bool heavy = false;
-  Clock::time_point deadline;  // answered 503 by the loop if still queued then
-};
 
 HttpsServer::HttpsServer(ServerLimits limits, SSL_CTX* ctx, Handler handler, DeadlineOf deadline_of)
     : limits_(limits), ctx_(ctx), handler_(std::move(handler)), deadline_of_(std::move(deadline_of)) {
@@ -278,7 +185,7 @@ void HttpsServer::AcceptAll(Clock::time_point now) {
 
 void HttpsServer::SendErrorAndClose(Conn& conn, int status, const std::string& message) {
   // Best effort, without blocking the loop: a client that does not read its error is cut.
-  std::string bytes = Serialize({status, "application/json", JsonError(message)}, false);
+  std::string bytes = SerializeAnswer({status, "application/json", JsonError(message)}, false);
   ERR_clear_error();
   (void)SSL_write(conn.ssl, bytes.data(), static_cast<int>(bytes.size()));
   Log(LogLevel::kWarn, "request refused", {{"status", status}, {"error", message}});
@@ -306,20 +213,10 @@ bool HttpsServer::Account(Conn& conn) {
 }
 
 void HttpsServer::WriteOut(Conn& conn) {
-  while (conn.out_sent < conn.out.size()) {
-    ERR_clear_error();
-    int n = SSL_write(conn.ssl, conn.out.data() + conn.out_sent, static_cast<int>(conn.out.size() - conn.out_sent));
-    if (n > 0) {
-      conn.out_sent += static_cast<size_t>(n);
-      continue;
-    }
-    int err = SSL_get_error(conn.ssl, n);
-    if (err == SSL_ERROR_WANT_WRITE) return Watch(conn, Interest::kWrite, false);
-    if (err == SSL_ERROR_WANT_READ) return Watch(conn, Interest::kRead, false);
-    return CloseOwned(conn.id, "write_failed");
-  }
-  conn.out.clear();
-  conn.out_sent = 0;
+  int err = conn.WriteSome();
+  if (err == SSL_ERROR_WANT_WRITE) return Watch(conn, Interest::kWrite, false);
+  if (err == SSL_ERROR_WANT_READ) return Watch(conn, Interest::kRead, false);
+  if (err != SSL_ERROR_NONE) return CloseOwned(conn.id, "write_failed");
   if (!conn.keep_alive_after || draining_.load()) return CloseOwned(conn.id, nullptr);
   conn.phase = Conn::Phase::kIdle;
   conn.deadline = Clock::now() + limits_.idle_timeout;
@@ -430,7 +327,7 @@ void HttpsServer::Dispatch(std::unique_ptr<Conn> conn, HttpRequest request) {
     }
   }
   // Every worker busy and the queue full: say so now rather than answer late.
-  std::string bytes = Serialize({503, "application/json", JsonError("pullguard is overloaded; retry")}, false);
+  std::string bytes = SerializeAnswer({503, "application/json", JsonError("pullguard is overloaded; retry")}, false);
   (void)SSL_write(work->conn->ssl, bytes.data(), static_cast<int>(bytes.size()));
   CountRefused(503);
   --open_;
@@ -511,7 +408,7 @@ void HttpsServer::AnswerExpiredQueued(Clock::time_point now) {
     }
   }
   for (auto& work : late) {
-    std::string bytes = Serialize({503, "application/json", JsonError("pullguard could not start this review before its deadline; retry")}, false);
+    std::string bytes = SerializeAnswer({503, "application/json", JsonError("pullguard could not start this review before its deadline; retry")}, false);
     ERR_clear_error();
     (void)SSL_write(work->conn->ssl, bytes.data(), static_cast<int>(bytes.size()));
     CountRefused(503);
@@ -606,142 +503,6 @@ Status HttpsServer::Run() {
   for (auto& w : workers_) w.join();
   workers_.clear();
   return Status::Ok();
-}
-
-void HttpsServer::WorkerLoop() {
-  while (true) {
-    std::unique_ptr<Work> work;
-    {
-      std::unique_lock<std::mutex> lock(work_mutex_);
-      // The first request that may run: a heavy one only while a heavy slot is free. A heavy
-      // request waiting for its slot waits here, in the queue, holding no worker.
-      auto runnable = [this] {
-        return std::find_if(work_.begin(), work_.end(),
-                            [this](const auto& w) { return !w->heavy || heavy_busy_ < limits_.heavy_slots; });
-      };
-      work_cv_.wait(lock, [&] { return workers_stop_ || runnable() != work_.end(); });
-      auto it = runnable();
-      if (it == work_.end()) return;  // stopping
-      work = std::move(*it);
-      work_.erase(it);
-      ++busy_;
-      if (work->heavy) ++heavy_busy_;
-    }
-    const bool heavy = work->heavy;
-    Serve(*work);
-    {
-      std::lock_guard<std::mutex> lock(work_mutex_);
-      --busy_;
-      if (heavy) --heavy_busy_;
-    }
-    if (heavy) work_cv_.notify_all();  // a heavy slot is free: a waiting heavy request may go
-    if (draining_.load()) Wake();  // a drain may be waiting for this
-  }
-}
-
-HttpsServer::Written HttpsServer::Respond(Work& work, bool* keep_alive) {
-  Answer answer;
-  try {
-    answer = handler_(work.request, work.info);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kError, "handler exception", {{"path", work.request.path}, {"error", e.what()}});
-    answer = {500, "application/json", JsonError("internal error")};
-  }
-  *keep_alive = work.request.keep_alive && !draining_.load();
-  Conn& conn = *work.conn;
-  conn.out = Serialize(answer, *keep_alive, work.request.method == "HEAD");
-  conn.out_sent = 0;
-  // What the socket takes now; the rest is the loop's (a slow reader holds no worker).
-  while (conn.out_sent < conn.out.size()) {
-    ERR_clear_error();
-    int n = SSL_write(conn.ssl, conn.out.data() + conn.out_sent, static_cast<int>(conn.out.size() - conn.out_sent));
-    if (n > 0) {
-      conn.out_sent += static_cast<size_t>(n);
-      continue;
-    }
-    int err = SSL_get_error(conn.ssl, n);
-    if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) return Written::kFailed;
-    conn.keep_alive_after = *keep_alive;
-    return Written::kPending;
-  }
-  conn.out.clear();
-  conn.out_sent = 0;
-  return Written::kDone;
-}
-
-bool HttpsServer::NextRequestHere(Work& work) {
-  Conn& conn = *work.conn;
-  if (limits_.linger.count() <= 0 || draining_.load()) return false;
-  {
-    // Workers are for waiting requests first: linger only when none waits.
-    std::lock_guard<std::mutex> lock(work_mutex_);
-    if (!work_.empty()) return false;
-  }
-  if (conn.in.empty() && SSL_pending(conn.ssl) == 0) {
-    pollfd p{conn.fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(limits_.linger.count())) <= 0) return false;
-  }
-  auto now = Clock::now();
-  auto started = [&] {  // the next request's first byte: its deadline counts from here
-    if (conn.phase == Conn::Phase::kReading) return;
-    conn.phase = Conn::Phase::kReading;
-    conn.request_started = now;
-    conn.deadline = now + limits_.request_timeout;
-  };
-  auto reading = [&conn] {
-    auto state = conn.parser.state();
-    return state == RequestParser::State::kHead || state == RequestParser::State::kBody;
-  };
-  if (!conn.in.empty()) {  // a pipelined request, read already
-    started();
-    conn.parser.Feed(conn.in);
-  }
-  char buf[kReadChunk];
-  size_t budget = kReadPerTurn;
-  while (reading() && budget > 0) {
-    ERR_clear_error();
-    int n = SSL_read(conn.ssl, buf, sizeof buf);
-    if (n <= 0) break;  // nothing more now, or closed: the loop sees to it
-    started();
-    budget -= std::min(budget, static_cast<size_t>(n));
-    conn.in.append(buf, static_cast<size_t>(n));
-    conn.parser.Feed(conn.in);
-  }
-  if (conn.parser.awaits_continue()) return false;  // the loop answers 100 Continue
-  if (conn.parser.state() != RequestParser::State::kDone) return false;  // partial, or an error: the loop's
-  work.request = conn.parser.Take();
-  conn.sent_continue = false;
-  work.info.arrived = now;
-  return true;
-}
-
-void HttpsServer::Serve(Work& work) {
-  Written written = Written::kDone;
-  bool keep_alive = false;
-  // The API server keeps its connections alive and sends reviews back to back: the next
-  // request that arrives within the linger is served here, sparing two thread handoffs and an
-  // epoll round trip per review. At most kMaxInline in a row, then the loop takes its turn.
-  for (int served = 0;; ++served) {
-    written = Respond(work, &keep_alive);
-    work.conn->phase = written == Written::kPending ? Conn::Phase::kWriting : Conn::Phase::kIdle;
-    if (written != Written::kDone || !keep_alive || served + 1 >= kMaxInline || !NextRequestHere(work)) break;
-  }
-  {
-    std::lock_guard<std::mutex> lock(work_mutex_);
-    busy_fds_.erase(work.conn->fd);
-  }
-  if (written == Written::kFailed) CountClosed("write_failed");
-  // Kept alive, or an answer the loop finishes writing: back to the loop.
-  if (written == Written::kPending || (written == Written::kDone && keep_alive)) {
-    {
-      std::lock_guard<std::mutex> lock(resume_mutex_);
-      resumed_.push_back(std::move(work.conn));
-    }
-    Wake();
-    return;
-  }
-  work.conn.reset();  // closes it
-  --open_;
 }
 
 }  // namespace pullguard::server
