@@ -215,6 +215,9 @@ TEST_CASE("audit: the Event names the workload, says Warning ImageUnavailable, a
   WorkloadResult cron = Checked("nightly", {true}, "uid-c", "CronJob");
   cron.schedule = "0 3 * * *";
   CHECK(EventMessage(cron, {0}).rfind("the next Job (schedule \"0 3 * * *\") will fail to pull: container c0: ", 0) == 0);
+  cron.next_run = "next run 2026-12-04T03:00:00Z";
+  CHECK(EventMessage(cron, {0}).rfind("the next Job (schedule \"0 3 * * *\", next run 2026-12-04T03:00:00Z) will fail to "
+                                      "pull: container c0: ", 0) == 0);
 
   WorkloadResult many = Checked("big", std::vector<bool>(40, true));
   std::vector<size_t> all;

@@ -71,6 +71,9 @@ TEST_CASE("audit: a CronJob keeps its schedule, and a suspended one is skipped")
   ReadItem read = ReadWorkload(Kind("CronJob"), item);
   REQUIRE(read.skip == Skip::kNone);
   CHECK(read.workload.schedule == "0 3 * * *");
+  CHECK(read.workload.time_zone.empty());
+  item["spec"]["timeZone"] = "Europe/Berlin";
+  CHECK(ReadWorkload(Kind("CronJob"), item).workload.time_zone == "Europe/Berlin");
   CHECK(read.workload.containers.at(1).path == "spec.jobTemplate.spec.template.spec.containers[0].image");
   item["spec"]["suspend"] = true;
   CHECK(ReadWorkload(Kind("CronJob"), item).skip == Skip::kSuspended);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/rfc3339.h"
 #include "integration/registry_env.h"
 #include "support/fake_api_server.h"
 #include "support/free_port.h"
@@ -315,6 +316,18 @@ TEST_CASE("audit --once: registry checks equal the distinct images, not the work
   CHECK(c.front.requests() == 3);
   CHECK(doc["results"][0]["kind"] == "CronJob");  // checked first: its next run pulls
   CHECK(doc["results"][0]["schedule"] == "*/5 * * * *");
+  // "*/5": the next run is within five minutes of the cycle, on a minute divisible by 5.
+  {
+    std::string next = doc["results"][0].value("nextRun", "");
+    INFO(next);
+    REQUIRE(next.rfind("next run ", 0) == 0);
+    auto at = ParseRfc3339(next.substr(9));
+    REQUIRE(at.has_value());
+    auto ahead = *at - std::chrono::system_clock::now();
+    CHECK(ahead > -std::chrono::minutes(1));
+    CHECK(ahead <= std::chrono::minutes(5));
+    CHECK(std::chrono::duration_cast<std::chrono::minutes>(at->time_since_epoch()).count() % 5 == 0);
+  }
   // Four Deployments in pages of two, read twice (the first list expired at its second page).
   CHECK(c.api.list_pages("deployments") == 3);
   CHECK(c.api.list_pages("pods") == 1);
@@ -340,7 +353,14 @@ TEST_CASE("audit --once: a missing tag in the text report, with its fix, and a k
                                     "\": TagNotFound: "));
   CHECK_THAT(r.out, Catch::Contains("TagNotFound: tag 1.1 does not exist"));
   CHECK_THAT(r.out, Catch::Contains("nearest: 1.0"));
-  CHECK_THAT(r.out, Catch::Contains("CronJob billing/report (schedule \"*/5 * * * *\"): UNAVAILABLE"));
+  {
+    const std::string title = "CronJob billing/report (schedule \"*/5 * * * *\", next run ";
+    size_t at = r.out.find(title);
+    REQUIRE(at != std::string::npos);
+    size_t close = r.out.find("): UNAVAILABLE", at);
+    REQUIRE(close != std::string::npos);
+    CHECK(ParseRfc3339(r.out.substr(at + title.size(), close - at - title.size())).has_value());
+  }
   CHECK_THAT(r.out, !Catch::Contains("StatefulSet shop/db"));
   CHECK_THAT(r.out, Catch::Contains("could not list DaemonSet objects: forbidden (403)"));
   CHECK_THAT(r.out, Catch::Contains("2 of 3 workloads cannot pull an image"));

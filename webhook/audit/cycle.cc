@@ -5,6 +5,7 @@
 #include <exception>
 #include <thread>
 
+#include "audit/cron_schedule.h"
 #include "audit/cycle_prober.h"
 #include "audit/rate_budget.h"
 #include "checker/object_check.h"
@@ -52,6 +53,10 @@ CycleReport RunCycle(kube::ApiClient& api, registry::Prober& registry, checker::
   auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
 
   Listing listing = ListWorkloads(api, options.list);
+  // A CronJob's finding names when its next Job pulls: the time to fix it.
+  for (Workload& w : listing.workloads) {
+    if (w.kind == "CronJob" && !w.schedule.empty()) w.next_run = DescribeNextCronRun(w.schedule, w.time_zone, report.started);
+  }
   report.complete_kinds = listing.complete_kinds;
   report.failed_kinds = listing.failed_kinds;
   report.skipped = listing.skipped;

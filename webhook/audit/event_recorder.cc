@@ -34,7 +34,9 @@ std::string EventName(const std::string& object, std::chrono::system_clock::time
 std::string EventMessage(const WorkloadResult& r, const std::vector<size_t>& containers) {
   std::string text;
   if (r.kind == "CronJob") {
-    text = "the next Job" + (r.schedule.empty() ? std::string() : " (schedule \"" + r.schedule + "\")") +
+    text = "the next Job" +
+           (r.schedule.empty() ? std::string()
+                               : " (schedule \"" + r.schedule + "\"" + (r.next_run.empty() ? "" : ", " + r.next_run) + ")") +
            " will fail to pull: ";
   }
   bool first = true;

@@ -44,7 +44,9 @@ bool HasFindings(const WorkloadResult& r) {
 
 std::string Title(const WorkloadResult& r) {
   std::string t = r.kind + " " + r.ns + "/" + r.name;
-  if (r.kind == "CronJob" && !r.schedule.empty()) t += " (schedule \"" + r.schedule + "\")";
+  if (r.kind == "CronJob" && !r.schedule.empty()) {
+    t += " (schedule \"" + r.schedule + "\"" + (r.next_run.empty() ? "" : ", " + r.next_run) + ")";
+  }
   return t;
 }
 
@@ -71,6 +73,7 @@ json ReportJson(const CycleReport& report, const std::string& version) {
       item["why"] = r.why;
     }
     if (!r.schedule.empty()) item["schedule"] = r.schedule;
+    if (!r.next_run.empty()) item["nextRun"] = r.next_run;
     results.push_back(std::move(item));
   }
   json unreadable = json::array();

@@ -122,7 +122,10 @@ ReadItem ReadWorkload(const AuditedKind& kind, const json& item) {
       out.skip = Skip::kSuspended;
       return out;
     }
-    if (const json* spec = ObjectAt(item, "spec")) w.schedule = StringAt(*spec, "schedule");
+    if (const json* spec = ObjectAt(item, "spec")) {
+      w.schedule = StringAt(*spec, "schedule");
+      w.time_zone = StringAt(*spec, "timeZone");
+    }
   }
 
   std::string prefix;

@@ -41,6 +41,8 @@ struct Workload {
   std::string group, kind, api_version;
   std::string ns, name, uid, resource_version;
   std::string schedule;   // a CronJob's spec.schedule
+  std::string time_zone;  // a CronJob's spec.timeZone ("": the controller's, UTC as usually run)
+  std::string next_run;   // a CronJob's next run as a cycle saw it (DescribeNextCronRun)
   nlohmann::json object;  // only the pod spec, at its place in the kind: what CheckObject reads
   workload::PodSpec spec;
   std::vector<ContainerRef> containers;  // one per image of `spec`, in its order
