@@ -2,7 +2,8 @@
 #   make run    install what is missing, build the pullguard binary (only it: not the tests),
 #               make dev certificates, start the webhook on https://127.0.0.1:8443 with
 #               policies/default.yaml
-#   make test   install what is missing, build (warnings as errors), run the whole test suite
+#   make test   install what is missing, build with clang under ASan and UBSan (warnings as
+#               errors; folder build-test), run the whole test suite
 # And for CI and releases:
 #   make release  the Release configuration the image uses, warnings as errors
 #   make image    build the image with buildah and run it (.ci/image.sh)
@@ -36,11 +37,11 @@ certs: deps
 run: build-pullguard certs
 	$(BUILD)/pullguard serve --listen $(LISTEN) --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key --policy $(POLICY)
 
-# The tests see loopback only (.ci/loopback-only.sh): every server they use is on 127.0.0.1.
+# The whole suite under AddressSanitizer and UBSan, built with clang, the fuzz targets as
+# libFuzzer binaries (.ci/sanitizers.sh). A build for tests that is not for speed: the benchmarks
+# use `make bench`'s optimized build. The tests see loopback only (.ci/loopback-only.sh).
 test: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPULLGUARD_WERROR=ON
-	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ../.ci/loopback-only.sh ctest --output-on-failure -j $(JOBS) --timeout 300
+	JOBS=$(JOBS) .ci/sanitizers.sh address,undefined
 
 release: deps
 	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release -DPULLGUARD_WERROR=ON -DBUILD_TESTING=OFF
@@ -50,7 +51,7 @@ image: deps
 	.ci/image.sh all
 
 clean:
-	rm -rf $(BUILD) $(RELEASE_BUILD)
+	rm -rf $(BUILD) $(RELEASE_BUILD) build-test build-thread
 
 bench: build
 	bench/run.sh $(BUILD)

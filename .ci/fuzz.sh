@@ -8,15 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}
-build=${FUZZ_BUILD:-build-fuzz}
-.ci/install-deps.sh
-export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # as the Makefile: both cores busy across targets
-# -O1 -g1: line numbers in the reports, and half the build time of -O2 -g. Not a unity build:
-# the one build of a CI run that compiles every product file on its own, so a file that
-# compiles only beside a batch neighbour's #include fails here.
-CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" -DPULLGUARD_FUZZ=ON \
-  -DBUILD_TESTING=OFF -DCMAKE_UNITY_BUILD=OFF >/dev/null
-cmake --build "$build" -j "${JOBS:-$(nproc)}"
+# The libFuzzer binaries are built by `make test` (the ASan+UBSan tree, .ci/sanitizers.sh):
+# after it, this builds nothing.
+build=${FUZZ_BUILD:-build-test}
+SANITIZER_BUILD=$build .ci/sanitizers.sh address,undefined --build-only
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # One target, its result in $build/fuzz/NAME.result ("ok: ..." or "FAILED: ...").
