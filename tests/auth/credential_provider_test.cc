@@ -815,23 +815,40 @@ TEST_CASE("KEP-4412 for a pod: the kubelet's skips are mirrored, no token is ask
   CHECK(unverified.provider == "fake");
   CHECK(unverified.credentials.empty());
   CHECK_THAT(unverified.unverified_because,
-             Contains("fake pulls with the pod's ServiceAccount token, which pullguard does not ask for"));
+             Contains("fake pulls with the pod's ServiceAccount token, which pullguard does not ask for "
+                      "(nodeCredentials.serviceAccountTokens is off)"));
   CHECK_THAT(unverified.unverified_because, !Contains("puller"));
   CHECK_THAT(node.For(image, settings, SteadyClock::now() + 10s).unverified_because, Contains("does not ask for"));
   CHECK(runs().empty());
 
-  // Given a token (the TokenRequest pullguard does not make), the plugin gets it and only the
-  // annotations the provider lists.
-  std::string audience;
-  account.token = [&audience](const std::string& asked) {
-    audience = asked;
-    return std::optional<std::string>("eyJhbGciOi.pod-token.sig");
+  // A TokenRequest that fails: its words say why, after the provider's name; the plugin is not run.
+  account.token = [](const std::string&, SteadyClock::time_point) -> Result<std::string> {
+    return Status::Unavailable("pullguard may not request ServiceAccount tokens in namespace shop (403): install it");
   };
-  NodeCredentialAnswer got = node.For(image, settings, SteadyClock::now() + 10s, &account);
+  NodeCredentialAnswer refused = node.For(image, settings, SteadyClock::now() + 10s, &account);
+  CHECK(refused.provider == "fake");
+  CHECK(refused.credentials.empty());
+  CHECK_THAT(refused.unverified_because,
+             Contains("fake pulls with the pod's ServiceAccount token, and pullguard may not request ServiceAccount tokens "
+                      "in namespace shop (403)"));
+  CHECK(runs().empty());
+
+  // Given a token (the TokenRequest's), the plugin gets it and only the annotations the provider
+  // lists; the token is asked for the provider's audience, by the plugin's deadline.
+  std::string audience;
+  SteadyClock::time_point asked_by{};
+  const SteadyClock::time_point deadline = SteadyClock::now() + 10s;
+  account.token = [&audience, &asked_by](const std::string& asked, SteadyClock::time_point by) -> Result<std::string> {
+    audience = asked;
+    asked_by = by;
+    return std::string("eyJhbGciOi.pod-token.sig");
+  };
+  NodeCredentialAnswer got = node.For(image, settings, deadline, &account);
   CHECK(got.unverified_because.empty());
   CHECK(got.provider == "fake");
   CHECK(got.credentials.size() == 1);
   CHECK(audience == "registry.test");
+  CHECK(asked_by == deadline);
   auto ran = runs();
   REQUIRE(ran.size() == 1);
   CHECK(ran[0]["token"] == true);

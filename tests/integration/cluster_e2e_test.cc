@@ -232,6 +232,59 @@ TEST_CASE("the nodes-certs-d component mounts the nodes' hosts.toml where the sh
   CHECK(mount_path == "/etc/containerd/certs.d");
 }
 
+TEST_CASE("the serviceaccount-tokens component grants TokenRequests to pullguard alone, limits their audiences, and turns "
+          "the policy on",
+          "[integration][manifests]") {
+  REQUIRE(KustomizeIsCurrent());
+  TempDir dir;
+  const std::string mine = "resources:\n  - ../cert-manager\ncomponents:\n  - ../../components/serviceaccount-tokens\n"
+                           "configMapGenerator:\n  - name: pullguard-token-audiences\n    namespace: pullguard-system\n"
+                           "    literals:\n      - audiences=sts.amazonaws.com\n    options:\n      disableNameSuffixHash: true\n";
+  auto objects = RenderMine(dir, mine, {});
+  const json& deployment = Find(objects, "Deployment", "pullguard");
+  const std::string sa = deployment["spec"]["template"]["spec"]["serviceAccountName"];
+  const std::string ns = deployment["metadata"]["namespace"];
+  // RBAC: create on serviceaccounts/token, nothing else, for pullguard's ServiceAccount.
+  const json& role = Find(objects, "ClusterRole", "pullguard-serviceaccount-tokens");
+  CHECK(role["rules"] == json::parse(R"([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]}])"));
+  const json& binding = Find(objects, "ClusterRoleBinding", "pullguard-serviceaccount-tokens");
+  CHECK(binding["roleRef"]["name"] == "pullguard-serviceaccount-tokens");
+  CHECK(binding["subjects"] == json::array({{{"kind", "ServiceAccount"}, {"name", sa}, {"namespace", ns}}}));
+  // The admission policy: pullguard's own TokenRequests, the overlay's audiences, or none.
+  const json& policy_object = Find(objects, "ValidatingAdmissionPolicy", "pullguard-serviceaccount-tokens");
+  CHECK(policy_object["apiVersion"] == "admissionregistration.k8s.io/v1");
+  CHECK(policy_object["spec"]["matchConditions"][0]["expression"] ==
+        "request.userInfo.username == 'system:serviceaccount:" + ns + ":" + sa + "'");
+  CHECK(policy_object["spec"]["matchConstraints"]["resourceRules"][0]["resources"] == json::array({"serviceaccounts/token"}));
+  CHECK(policy_object["spec"]["matchConstraints"]["resourceRules"][0]["operations"] == json::array({"CREATE"}));
+  CHECK(policy_object["spec"]["paramKind"]["kind"] == "ConfigMap");
+  const json& policy_binding = Find(objects, "ValidatingAdmissionPolicyBinding", "pullguard-serviceaccount-tokens");
+  CHECK(policy_binding["spec"]["policyName"] == "pullguard-serviceaccount-tokens");
+  CHECK(policy_binding["spec"]["validationActions"] == json::array({"Deny"}));
+  CHECK(policy_binding["spec"]["paramRef"]["name"] == "pullguard-token-audiences");
+  CHECK(policy_binding["spec"]["paramRef"]["namespace"] == ns);
+  CHECK(policy_binding["spec"]["paramRef"]["parameterNotFoundAction"] == "Deny");
+  CHECK(Find(objects, "ConfigMap", "pullguard-token-audiences")["data"]["audiences"] == "sts.amazonaws.com");
+  // The policy: the base's, with nodeCredentials.serviceAccountTokens on, and valid.
+  std::string policy = Find(objects, "ConfigMap", "pullguard-policy")["data"]["policy.yaml"];
+  CHECK(policy.rfind(ReadAll(std::string(PULLGUARD_SOURCE_DIR) + "/manifests/base/policy.yaml"), 0) == 0);
+  CHECK_THAT(policy, Catch::EndsWith("nodeCredentials:\n  serviceAccountTokens: true\n"));
+  CHECK(Run({PULLGUARD_BINARY, "policy", "validate", dir.Write("policy.yaml", policy)}).exit_code == 0);
+  // kubectl maps every kind of it.
+  std::string api_certs = MakeCerts(dir, "api-certs");
+  FakeApiServer api(api_certs + "/tls.crt", api_certs + "/tls.key", "tok");
+  std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
+  RunResult dry = Run({"kubectl", "--kubeconfig", kubeconfig, "apply", "--dry-run=client", "--validate=false", "-k",
+                       dir.File("manifests/overlays/mine")},
+                      "", std::chrono::seconds(60));
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK_THAT(dry.out, Catch::Contains("validatingadmissionpolicy.admissionregistration.k8s.io/pullguard-serviceaccount-tokens "
+                                      "created (dry run)"));
+  CHECK_THAT(dry.out, Catch::Contains("validatingadmissionpolicybinding.admissionregistration.k8s.io/"
+                                      "pullguard-serviceaccount-tokens created (dry run)"));
+}
+
 TEST_CASE("end to end as the API server calls it: ServiceAccount secrets, missing secrets, RBAC refusals, dry runs",
           "[integration][manifests]") {
   TempDir dir;

@@ -8,76 +8,16 @@
 #include <fstream>
 
 #include "auth/docker_config.h"
+#include "integration/ecr_like_registry.h"
 #include "integration/registry_env.h"
 #include "support/containerd.h"
 #include "support/image_fixtures.h"
+#include "support/registry_front.h"
 #include "support/registry_server.h"
 #include "support/token_server.h"
 
 namespace pullguard::testing {
 namespace {
-
-constexpr const char* kEcr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
-
-// A registry with Bearer tokens (anonymous for public/ only; "reader" may pull private/), seen
-// by pullguard under the ECR name through hosts.toml.
-struct EcrLikeRegistry {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  TokenServer tokens{certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}}};
-  RegistryOptions options = [this] {
-    RegistryOptions o;
-    o.auth = RegistryAuth::kToken;
-    o.token_server = &tokens;
-    return o;
-  }();
-  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
-  std::string hosts_dir = dir.File("certs.d");
-  std::string bin_dir = dir.File("plugins");
-  std::string exec_log = dir.File("plugin-runs.log");
-
-  EcrLikeRegistry() {
-    PushSingle(registry, "private/app", "1.0", "linux/amd64");
-    std::filesystem::create_directories(hosts_dir + "/" + kEcr);
-    std::ofstream(hosts_dir + "/" + kEcr + "/hosts.toml")
-        << "server = \"https://" << registry.host() << "\"\nca = \"" << certs << "/ca.crt\"\n";
-    std::filesystem::create_directories(bin_dir);
-    std::filesystem::create_directories(dir.File("secrets"));
-    for (const char* name : {"fake-ecr", "fake-other"}) {
-      std::filesystem::create_symlink(PULLGUARD_TEST_PLUGIN, bin_dir + "/" + name);
-    }
-  }
-  std::string Image(const std::string& rest) const { return std::string(kEcr) + "/" + rest; }
-
-  // The policy: the nodes' certs.d, and private addresses allowed for what it maps to.
-  std::string Policy() const {
-    return "hostsDir: " + hosts_dir + "\nregistries:\n  - host: \"" + kEcr +
-           "\"\n    allowPrivateAddress: true\n    caFile: " + certs + "/ca.crt\n  - host: \"127.0.0.1:*\"\n" +
-           "    allowPrivateAddress: true\n    caFile: " + certs + "/ca.crt\nplatforms: [linux/amd64]\n";
-  }
-
-  // A CredentialProviderConfig whose providers run the test plugin with `env` each.
-  std::string ProviderConfig(const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& providers) const {
-    std::string text = "apiVersion: kubelet.config.k8s.io/v1\nkind: CredentialProviderConfig\nproviders:\n";
-    for (const auto& [name, env] : providers) {
-      text += "  - name: " + name + "\n    matchImages: [\"*.dkr.ecr.*.amazonaws.com\"]\n"
-              "    defaultCacheDuration: \"5m\"\n    apiVersion: credentialprovider.kubelet.k8s.io/v1\n    env:\n";
-      std::map<std::string, std::string> all = env;
-      all.emplace("FAKE_PROVIDER_LOG", exec_log);
-      for (const auto& [k, v] : all) text += "      - name: " + k + "\n        value: \"" + v + "\"\n";
-    }
-    return dir.Write("provider-config-" + std::to_string(++configs_) + ".yaml", text);
-  }
-
-  size_t PluginRuns() const {
-    std::ifstream in(exec_log);
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) n += line.empty() ? 0 : 1;
-    return n;
-  }
-
-  mutable int configs_ = 0;
-};
 
 std::map<std::string, std::string> Reader(const std::string& mode = "ok") {
   return {{"FAKE_PROVIDER_MODE", mode}, {"FAKE_PROVIDER_USER", "reader"}, {"FAKE_PROVIDER_PASSWORD", "read-pass"},
@@ -105,6 +45,63 @@ TEST_CASE("regression: an ECR image with no pull secret was denied AuthRequired,
   Decision denied = Ask(strict, PodReview("shop", {r.Image("private/app:1.0")}));
   CHECK_FALSE(denied.allowed);
   CHECK_THAT(denied.message, Catch::Contains("AuthRequired"));
+}
+
+TEST_CASE("regression: a mistyped tag of a public image under a preset host is denied, not warned",
+          "[integration][node-credentials]") {
+  // With the presets on and no plugin, every anonymous 404 under ECR, GCR, Artifact Registry or
+  // ACR names warned NodeCredentialsUnverified (a private repository may hide behind a 404 to
+  // strangers), so a typo in a public image's tag was admitted. The repository's tags list,
+  // asked with the same anonymous token, answers 200: it is public, and the 404 denies.
+  EcrLikeRegistry r;
+  PushSingle(r.registry, "public/app", "1.0", "linux/amd64");
+  WebhookProcess webhook(r.Policy());
+  Decision found = Ask(webhook, PodReview("shop", {r.Image("public/app:1.0")}));
+  CHECK(found.allowed);
+  CHECK(found.warnings.empty());
+  Decision typo = Ask(webhook, PodReview("shop", {r.Image("public/app:1.O")}));
+  CHECK_FALSE(typo.allowed);
+  CHECK_THAT(typo.message, Catch::Contains("TagNotFound: tag 1.O does not exist"));  // not "nor, perhaps, the repository"
+  CHECK(typo.warnings.empty());
+  Decision digest = Ask(webhook, PodReview("shop", {r.Image("public/app@sha256:" + std::string(64, '0'))}));
+  CHECK_FALSE(digest.allowed);
+  CHECK_THAT(digest.message, Catch::Contains("DigestNotFound"));
+  // A private repository still says 401 to strangers, and still only warns.
+  Decision refused = Ask(webhook, PodReview("shop", {r.Image("private/app:1.O")}));
+  CHECK(refused.allowed);
+  REQUIRE(refused.warnings.size() == 1);
+  CHECK_THAT(refused.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+}
+
+TEST_CASE("a 404 to a stranger who may not read the repository's tags list either still only warns",
+          "[integration][node-credentials]") {
+  // A registry that hides what a stranger may not pull behind a 404 (the front answers 404 to a
+  // manifest request whose anonymous token the registry refuses), under an Artifact Registry
+  // name the presets match. private/ is not anonymous's: its tags list answers 401, so the 404
+  // proves nothing (only the node's credentials could tell). public/ is anyone's: a real 404.
+  EcrLikeRegistry r;
+  PushSingle(r.registry, "public/app", "1.0", "linux/amd64");
+  RegistryFront hiding{r.certs + "/tls.crt", r.certs + "/tls.key", r.registry.host(), r.certs + "/ca.crt",
+                       /*hide_refused_manifests=*/true};
+  const std::string pkg_dev = "europe-west1-docker.pkg.dev";
+  r.MapName(pkg_dev, hiding.host());
+  WebhookProcess webhook(r.Policy());
+  for (const char* tag : {"1.0", "1.O"}) {
+    INFO(tag);
+    Decision hidden = Ask(webhook, PodReview("shop", {pkg_dev + "/private/app:" + tag}));
+    CHECK(hidden.allowed);
+    REQUIRE(hidden.warnings.size() == 1);
+    CHECK_THAT(hidden.warnings[0], Catch::Contains("NodeCredentialsUnverified"));
+    CHECK_THAT(hidden.warnings[0], Catch::Contains("(auth-provider-gcp)"));
+    CHECK_THAT(hidden.warnings[0], Catch::Contains("(registry: TagNotFound)"));
+  }
+  Decision public_typo = Ask(webhook, PodReview("shop", {pkg_dev + "/public/app:1.O"}));
+  CHECK_FALSE(public_typo.allowed);
+  CHECK_THAT(public_typo.message, Catch::Contains("TagNotFound: tag 1.O does not exist"));
+  Decision public_found = Ask(webhook, PodReview("shop", {pkg_dev + "/public/app:1.0"}));
+  CHECK(public_found.allowed);
+  CHECK(public_found.warnings.empty());
+  CHECK(hiding.manifest_requests() > 0);  // it was asked through the front
 }
 
 TEST_CASE("the plugin's credentials verify the pull, and a missing tag with them is denied", "[integration][node-credentials]") {

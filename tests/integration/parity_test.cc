@@ -1,14 +1,17 @@
 // One engine, three callers, the same answer: the same manifests give the same findings
 // through `pullguard check`, through /validate with the API server's request shape (secrets
 // from --secrets-dir), and through /validate with the cluster's objects in a Kubernetes API
-// (the end-to-end harness's fake API).
+// (the end-to-end harness's fake API). And with the node's credentials (a kubelet credential
+// provider plugin that works, fails, or is not configured), check and serve agree too.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "auth/docker_config.h"
 #include "cli/manifest_reader.h"
+#include "integration/ecr_like_registry.h"
 #include "integration/registry_env.h"
 #include "support/fake_api_server.h"
 #include "support/image_fixtures.h"
@@ -74,6 +77,22 @@ Findings ThroughWebhook(const WebhookProcess& webhook, const std::vector<cli::Ma
       auto full = warning_lines.find(w);
       out.insert(KeyOf(object, "warn", full == warning_lines.end() ? w : full->second));
     }
+  }
+  return out;
+}
+
+// `pullguard check -o json`'s findings; `warning_lines` gets each warning's line, under the words
+// the webhook cuts it to as well (without its fix, past 120 characters).
+Findings FindingsOfCheck(const RunResult& check, std::map<std::string, std::string>& warning_lines) {
+  json report = json::parse(check.out);
+  Findings out;
+  for (const auto& f : report["findings"]) {
+    std::string line = f["message"];
+    out.insert(KeyOf(f["object"], f["action"], line));
+    if (f["action"] != "warn") continue;
+    warning_lines[line] = line;
+    size_t fix = line.rfind("; ");
+    if (line.size() > 120 && fix != std::string::npos) warning_lines[line.substr(0, fix)] = line;
   }
   return out;
 }
@@ -168,6 +187,105 @@ TEST_CASE("the same manifests give the same findings through check, /validate an
   CHECK(has("Pod/missing-secret warn: spec.initContainers[0].image \"" + registry.host() +
             "/team/app:latest\": PolicyViolation: tag :latest"));
   CHECK(from_check.size() >= 6);
+}
+
+TEST_CASE("node credentials: check and serve give the same verdicts with the plugin working, failing, or none",
+          "[integration][parity][node-credentials]") {
+  // A token registry (anonymous callers may pull public/ only) under an ECR name the presets
+  // match, mapped to 127.0.0.1 by the nodes' hosts.toml; the test plugin, which speaks the
+  // kubelet's exec protocol, gives the "reader" credential or fails.
+  EcrLikeRegistry r;
+  const std::string ecr = kEcr;
+  PushSingle(r.registry, "public/app", "1.0", "linux/amd64");
+  auto provider_config = [&](const std::string& mode) {
+    return r.ProviderConfig({{"fake-ecr", {{"FAKE_PROVIDER_MODE", mode}, {"FAKE_PROVIDER_USER", "reader"},
+                                           {"FAKE_PROVIDER_PASSWORD", "read-pass"}}}});
+  };
+  // The shipped default policy, with the nodes' certs.d and the test registry's CA.
+  std::string shipped = ReadAll(std::string(PULLGUARD_SOURCE_DIR) + "/policies/default.yaml");
+  std::string policy_text = Replace(Replace(shipped, "\nhostsDir: \"\"", "\nhostsDir: " + r.hosts_dir), "\nregistries: []",
+                                    "\nregistries:\n  - host: \"" + ecr + "\"\n    caFile: " + r.certs +
+                                        "/ca.crt\n    allowPrivateAddress: true\n  - host: \"127.0.0.1:*\"\n    caFile: " +
+                                        r.certs + "/ca.crt\n    allowPrivateAddress: true\n");
+  REQUIRE(policy_text.find("\nhostsDir: " + r.hosts_dir) != std::string::npos);
+  REQUIRE(policy_text.find("\n  - host: \"" + ecr + "\"") != std::string::npos);
+  std::string policy = r.dir.Write("policy.yaml", policy_text);
+  auto pod = [&](const std::string& name, const std::string& image) {
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n  containers:\n    - {name: app, image: \"" +
+           ecr + "/" + image + "\"}\n";
+  };
+  std::string workloads = r.dir.Write("node-workloads.yaml", pod("node-found", "private/app:1.0") + "---\n" +
+                                                               pod("node-typo", "private/app:1.O") + "---\n" +
+                                                               pod("public-typo", "public/app:1.O"));
+  cli::ManifestSet read = cli::ReadManifests({workloads});
+  REQUIRE(read.problems.empty());
+  REQUIRE(read.objects.size() == 3);
+
+  auto line = [&](const std::string& object, const std::string& action, const std::string& image, const std::string& rest) {
+    return KeyOf(object, action, "spec.containers[0].image \"" + ecr + "/" + image + "\": " + rest);
+  };
+  struct NodeCase {
+    std::string name;
+    std::string mode;                  // the plugin's FAKE_PROVIDER_MODE; "": no CredentialProviderConfig given
+    std::vector<std::string> has;      // the start of findings both must give
+    std::vector<std::string> lacks;    // in no finding
+  };
+  const NodeCase cases[] = {
+      {"the plugin's credentials work: allowed; a missing tag with them denies",
+       "ok",
+       {line("Pod/node-typo", "deny", "private/app:1.O", "TagNotFound: tag 1.O does not exist"),
+        line("Pod/public-typo", "deny", "public/app:1.O", "TagNotFound: tag 1.O does not exist")},
+       {"Pod/node-found", "NodeCredentialsUnverified"}},
+      {"the plugin fails: unverified, a warning naming the failure",
+       "fail",
+       {line("Pod/node-found", "warn", "private/app:1.0",
+             "NodeCredentialsUnverified: pulled with the node's credentials (fake-ecr); pullguard could not verify "
+             "(docs/node-credentials.md): fake-ecr exited with status 1"),
+        line("Pod/node-typo", "warn", "private/app:1.O", "NodeCredentialsUnverified: "),
+        // A public repository's missing tag is certain without the plugin.
+        line("Pod/public-typo", "deny", "public/app:1.O", "TagNotFound: tag 1.O does not exist")},
+       {"Pod/node-typo deny"}},
+      {"no plugin configured, under a preset host: unverified, a warning",
+       "",
+       {line("Pod/node-found", "warn", "private/app:1.0",
+             "NodeCredentialsUnverified: pulled with the node's credentials (ecr-credential-provider); pullguard could "
+             "not verify (docs/node-credentials.md): no credential provider plugin configured"),
+        line("Pod/node-typo", "warn", "private/app:1.O", "NodeCredentialsUnverified: "),
+        line("Pod/public-typo", "deny", "public/app:1.O", "TagNotFound: tag 1.O does not exist")},
+       {"Pod/node-typo deny"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    std::vector<std::string> flags;
+    if (!c.mode.empty()) {
+      flags = {"--image-credential-provider-config", provider_config(c.mode), "--image-credential-provider-bin-dir",
+               r.bin_dir};
+    }
+    std::vector<std::string> argv{PULLGUARD_BINARY, "check", "-f", workloads, "--policy", policy,
+                                  "-o", "json", "--docker-config", "none"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    RunResult check = Run(argv);
+    INFO("check: exit " << check.exit_code << ": " << check.out.substr(0, 3000) << check.err);
+    REQUIRE((check.exit_code == 0 || check.exit_code == 1));
+    std::map<std::string, std::string> warning_lines;
+    Findings from_check = FindingsOfCheck(check, warning_lines);
+    WebhookProcess serve(ReadAll(policy), flags);
+    Findings from_serve = ThroughWebhook(serve, read.objects, warning_lines);
+
+    std::string all;
+    for (const auto& f : from_check) all += "\n  " + f;
+    INFO("pullguard check found:" << all);
+    CHECK(from_check == from_serve);
+    for (const auto& wanted : c.has) {
+      INFO("wanted: " << wanted);
+      CHECK(std::any_of(from_check.begin(), from_check.end(), [&](const std::string& f) { return f.rfind(wanted, 0) == 0; }));
+    }
+    for (const auto& unwanted : c.lacks) {
+      INFO("unwanted: " << unwanted);
+      CHECK(all.find(unwanted) == std::string::npos);
+    }
+    CHECK(serve.process().Stderr().find("read-pass") == std::string::npos);
+  }
 }
 
 }  // namespace

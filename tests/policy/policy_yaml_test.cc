@@ -78,6 +78,20 @@ rules:
   CHECK(policy->rules.missing_digest == Action::kWarn);
 }
 
+TEST_CASE("nodeCredentials.serviceAccountTokens: off unless the policy sets it, and a boolean") {
+  CHECK_FALSE(Policy{}.node_credentials.service_account_tokens);
+  auto on = ParsePolicy("nodeCredentials:\n  serviceAccountTokens: true\n", "on.yaml");
+  REQUIRE(on.ok());
+  CHECK(on->node_credentials.service_account_tokens);
+  CHECK(on->node_credentials.presets);  // the other settings keep their defaults
+  auto off = ParsePolicy("nodeCredentials:\n  serviceAccountTokens: false\n", "off.yaml");
+  REQUIRE(off.ok());
+  CHECK(off.value() == Policy{});
+  auto bad = ParsePolicy("nodeCredentials:\n  serviceAccountTokens: yes-please\n", "bad.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.status().message(), Catch::Contains("bad.yaml:2:25: nodeCredentials.serviceAccountTokens: must be true or false"));
+}
+
 TEST_CASE("image exemptions match the normalized form too") {
   auto policy = ParsePolicy("exemptions:\n  images: [\"docker.io/library/*\"]\n", "p.yaml");
   REQUIRE(policy.ok());

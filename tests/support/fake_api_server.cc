@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "auth/docker_config.h"
+#include "common/rfc3339.h"
 #include "support/loopback_server.h"
 
 
@@ -348,6 +349,137 @@ void FakeApiServer::ServeAuditRoutes() {
   server_->Put(leases + R"(/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) { UpdateLease(req, res); });
   server_->Post(R"(/api/v1/namespaces/([^/]+)/events)",
                 [this](const httplib::Request& req, httplib::Response& res) { CreateEvent(req, res); });
+  server_->Post(R"(/api/v1/namespaces/([^/]+)/serviceaccounts/([^/]+)/token)",
+                [this](const httplib::Request& req, httplib::Response& res) { CreateToken(req, res); });
+}
+
+namespace {
+
+std::string Base64Url(const std::string& bytes) {
+  std::string out = auth::EncodeBase64(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+}  // namespace
+
+void FakeApiServer::CreateToken(const httplib::Request& req, httplib::Response& res) {
+  ++requests_;
+  const std::string ns = req.matches[1], name = req.matches[2];
+  std::lock_guard<std::mutex> lock(mutex_);
+  json body = json::parse(req.body, nullptr, false);
+  json record = {{"path", req.path}, {"spec", body.is_object() && body.contains("spec") ? body["spec"] : json()}};
+  auto answer = [&](int code, const std::string& reason, const std::string& message) {
+    record["status"] = code;
+    token_requests_.push_back(record);
+    Answer(res, code, reason, message);
+  };
+  if (!Authorized(req, res) || Refused(req, res)) {
+    record["status"] = res.status;
+    token_requests_.push_back(record);
+    return;
+  }
+  // Authorization first, as the API server does: RBAC without create on serviceaccounts/token.
+  if (tokens_forbidden_ || forbidden_.count(ns)) {
+    answer(403, "Forbidden",
+           "serviceaccounts \"" + name + "\" is forbidden: User \"system:serviceaccount:pullguard-system:pullguard\" cannot "
+           "create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"" + ns + "\"");
+    return;
+  }
+  if (!body.is_object() || (body.contains("spec") && !body["spec"].is_object())) {
+    answer(400, "BadRequest", "the body of the request was in an unknown format");
+    return;
+  }
+  if ((body.contains("kind") && body["kind"] != "TokenRequest") ||
+      (body.contains("apiVersion") && body["apiVersion"] != "authentication.k8s.io/v1")) {
+    answer(400, "BadRequest", "the object provided is not a TokenRequest of authentication.k8s.io/v1");
+    return;
+  }
+  json spec = body.contains("spec") ? body["spec"] : json::object();
+  // Defaults: the API server's own audience, an hour.
+  json audiences = spec.contains("audiences") && spec["audiences"].is_array() && !spec["audiences"].empty()
+                       ? spec["audiences"]
+                       : json::array({"https://kubernetes.default.svc.cluster.local"});
+  long long seconds = 3600;
+  if (spec.contains("expirationSeconds")) {
+    if (!spec["expirationSeconds"].is_number_integer()) {
+      answer(400, "BadRequest", "spec.expirationSeconds: expected an integer");
+      return;
+    }
+    seconds = spec["expirationSeconds"].get<long long>();
+  }
+  if (seconds < 600) {
+    answer(422, "Invalid", "TokenRequest.authentication.k8s.io \"" + name + "\" is invalid: spec.expirationSeconds: Invalid value: " +
+                               std::to_string(seconds) + ": may not specify a duration less than 10 minutes");
+    return;
+  }
+  if (seconds > (1LL << 32)) {
+    answer(422, "Invalid", "TokenRequest.authentication.k8s.io \"" + name + "\" is invalid: spec.expirationSeconds: Invalid value: " +
+                               std::to_string(seconds) + ": may not specify a duration larger than 2^32 seconds");
+    return;
+  }
+  // The component's ValidatingAdmissionPolicy: only the listed audiences.
+  if (token_audiences_) {
+    for (const auto& a : audiences) {
+      if (!a.is_string() || token_audiences_->count(a.get<std::string>()) == 0) {
+        answer(403, "Forbidden",
+               "serviceaccounts \"" + name + "\" is forbidden: ValidatingAdmissionPolicy 'pullguard-serviceaccount-tokens' "
+               "with binding 'pullguard-serviceaccount-tokens' denied request: pullguard may request tokens only for the "
+               "audiences in ConfigMap pullguard-system/pullguard-token-audiences");
+        return;
+      }
+    }
+  }
+  auto sa = objects_.find("serviceaccounts/" + ns + "/" + name);
+  if (sa == objects_.end()) {
+    answer(404, "NotFound", "serviceaccounts \"" + name + "\" not found");
+    return;
+  }
+  json bound = spec.contains("boundObjectRef") ? spec["boundObjectRef"] : json();
+  if (!bound.is_null()) {
+    if (!bound.is_object() || FieldValue(bound, "kind") != "Pod") {
+      answer(422, "Invalid", "TokenRequest.authentication.k8s.io \"" + name +
+                                 "\" is invalid: spec.boundObjectRef.kind: Unsupported value (this fake binds to Pods only)");
+      return;
+    }
+    auto pod = objects_.find("pods/" + ns + "/" + FieldValue(bound, "name"));
+    if (pod == objects_.end()) {
+      answer(404, "NotFound", "pods \"" + FieldValue(bound, "name") + "\" not found");
+      return;
+    }
+    if (!FieldValue(bound, "uid").empty() && FieldValue(bound, "uid") != FieldValue(pod->second, "metadata.uid")) {
+      answer(409, "Conflict", "the UID in the bound object reference (" + FieldValue(bound, "uid") +
+                                  ") does not match the UID in record. The object might have been deleted and then recreated");
+      return;
+    }
+  }
+  const auto now = std::chrono::system_clock::now();
+  const auto iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  json payload = {{"aud", audiences},
+                  {"sub", "system:serviceaccount:" + ns + ":" + name},
+                  {"iat", iat},
+                  {"nbf", iat},
+                  {"exp", iat + seconds},
+                  {"jti", std::to_string(++resource_version_)},
+                  {"kubernetes.io", {{"namespace", ns}, {"serviceaccount", {{"name", name}, {"uid", FieldValue(sa->second, "metadata.uid")}}}}}};
+  std::string token = Base64Url(R"({"alg":"none","kid":"fake"})") + "." + Base64Url(payload.dump()) + ".fake-signature";
+  issued_tokens_.push_back(token);
+  spec["audiences"] = audiences;
+  spec["expirationSeconds"] = seconds;
+  if (!spec.contains("boundObjectRef")) spec["boundObjectRef"] = nullptr;
+  json out = {{"kind", "TokenRequest"},
+              {"apiVersion", "authentication.k8s.io/v1"},
+              {"metadata", {{"name", name}, {"namespace", ns}, {"creationTimestamp", nullptr}}},
+              {"spec", spec},
+              {"status", {{"token", token}, {"expirationTimestamp", FormatRfc3339(now + std::chrono::seconds(seconds))}}}};
+  record["status"] = 201;
+  token_requests_.push_back(record);
+  res.status = 201;
+  res.set_content(out.dump(), "application/json");
 }
 
 void FakeApiServer::ServeWorkloadList(const std::string& group, const std::string& resource, const std::string& ns,
@@ -541,7 +673,10 @@ void FakeApiServer::ServeDiscovery() {
         {"roles", "Role", true}, {"rolebindings", "RoleBinding", true}}},
       {"policy/v1", {{"poddisruptionbudgets", "PodDisruptionBudget", true}}},
       {"autoscaling/v2", {{"horizontalpodautoscalers", "HorizontalPodAutoscaler", true}}},
-      {"admissionregistration.k8s.io/v1", {{"validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false}}},
+      {"admissionregistration.k8s.io/v1",
+       {{"validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false},
+        {"validatingadmissionpolicies", "ValidatingAdmissionPolicy", false},
+        {"validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false}}},
       {"cert-manager.io/v1", {{"issuers", "Issuer", true}, {"certificates", "Certificate", true}}},
   };
   auto list = [](const std::string& gv, const std::vector<Resource>& resources) {
@@ -606,13 +741,15 @@ void FakeApiServer::AddSecret(const std::string& ns, const std::string& name, co
                                              {"data", encoded}};
 }
 
-void FakeApiServer::AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets) {
+void FakeApiServer::AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets,
+                                      const std::map<std::string, std::string>& annotations) {
   nlohmann::json refs = nlohmann::json::array();
   for (const auto& s : pull_secrets) refs.push_back({{"name", s}});
   nlohmann::json sa = {{"kind", "ServiceAccount"},
                        {"apiVersion", "v1"},
                        {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "5a7e"}, {"resourceVersion", "1"}}}};
   if (!pull_secrets.empty()) sa["imagePullSecrets"] = refs;
+  if (!annotations.empty()) sa["metadata"]["annotations"] = annotations;
   std::lock_guard<std::mutex> lock(mutex_);
   objects_["serviceaccounts/" + ns + "/" + name] = sa;
 }
@@ -815,6 +952,31 @@ int FakeApiServer::list_pages(const std::string& resource) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = list_pages_.find(resource);
   return it == list_pages_.end() ? 0 : it->second;
+}
+
+void FakeApiServer::ForbidTokenRequests() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  tokens_forbidden_ = true;
+}
+
+void FakeApiServer::LimitTokenAudiences(std::set<std::string> audiences) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  token_audiences_ = std::move(audiences);
+}
+
+std::vector<nlohmann::json> FakeApiServer::TokenRequests() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return token_requests_;
+}
+
+std::vector<std::string> FakeApiServer::IssuedTokens() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return issued_tokens_;
+}
+
+int FakeApiServer::tokens_issued() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(issued_tokens_.size());
 }
 
 void FakeApiServer::ForbidPath(const std::string& prefix) {

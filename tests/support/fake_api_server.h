@@ -18,6 +18,15 @@
 // stored one, 404 when there is none; every write a new resourceVersion); and POST of core/v1
 // Events (the namespace must be the involvedObject's; generateName honoured; 409 on a name
 // taken), each recorded and then served by both events APIs.
+// TokenRequests (POST /api/v1/namespaces/NS/serviceaccounts/NAME/token, authentication.k8s.io/v1)
+// as the API server answers them: 201 with status.token and status.expirationTimestamp (now +
+// spec.expirationSeconds, which defaults to 3600); 404 for a ServiceAccount, or a Pod named by
+// spec.boundObjectRef, that does not exist; 422 for an expirationSeconds under 600 or a
+// boundObjectRef of another kind; 403 in a namespace Forbid() names or after
+// ForbidTokenRequests() (RBAC without create on serviceaccounts/token), and for an audience
+// LimitTokenAudiences() does not list (a ValidatingAdmissionPolicy's denial, in its words). A
+// token is "HEADER.PAYLOAD.fake-signature": base64url JSON, the payload
+// {aud, sub: system:serviceaccount:NS:NAME, iat, exp, kubernetes.io: {namespace, serviceaccount}}.
 // It checks the bearer token (changeable, to test rotation), answers 403 for namespaces told
 // to (and for paths told to), 404 for what it does not have, and counts requests. On
 // 127.0.0.1 over TLS.
@@ -30,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -47,7 +57,20 @@ class FakeApiServer {
   void Forbid(const std::string& ns);
   void AddSecret(const std::string& ns, const std::string& name, const std::string& type,
                  const std::map<std::string, std::string>& data);  // data: raw bytes (base64-encoded here)
-  void AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets);
+  void AddServiceAccount(const std::string& ns, const std::string& name, const std::vector<std::string>& pull_secrets,
+                         const std::map<std::string, std::string>& annotations = {});
+  // TokenRequests are refused (403) as RBAC refuses a ServiceAccount without create on
+  // serviceaccounts/token.
+  void ForbidTokenRequests();
+  // Only these audiences are issued; any other is refused (403) as a ValidatingAdmissionPolicy
+  // refuses it.
+  void LimitTokenAudiences(std::set<std::string> audiences);
+  // Every TokenRequest received, in order: {"path", "spec"} (spec as sent, or null when the body
+  // is not JSON), and "status", the code answered.
+  std::vector<nlohmann::json> TokenRequests();
+  // The tokens issued (to check that none is repeated where it must not be).
+  std::vector<std::string> IssuedTokens();
+  int tokens_issued();
   // Served by GET /api/v1/nodes, in pages (limit/continue). `images`: status.images[].names.
   void AddNode(const std::string& name, const std::string& os, const std::string& arch,
                const std::vector<std::vector<std::string>>& images = {},
@@ -103,6 +126,7 @@ class FakeApiServer {
   void CreateLease(const httplib::Request& req, httplib::Response& res);
   void UpdateLease(const httplib::Request& req, httplib::Response& res);
   void CreateEvent(const httplib::Request& req, httplib::Response& res);
+  void CreateToken(const httplib::Request& req, httplib::Response& res);
   // REQUIRES: mutex_ held. Answers 401 unless the request carries the current token.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
   // REQUIRES: mutex_ held. Answers 403 or 404 for a path ForbidPath or HidePath named.
@@ -123,6 +147,10 @@ class FakeApiServer {
   bool expire_next_continue_ = false;
   std::vector<nlohmann::json> created_events_;
   std::map<std::string, int> list_pages_;
+  bool tokens_forbidden_ = false;
+  std::optional<std::set<std::string>> token_audiences_;  // unset: every audience
+  std::vector<nlohmann::json> token_requests_;
+  std::vector<std::string> issued_tokens_;
   std::atomic<int> lease_writes_{0};
   std::atomic<int> lease_conflicts_{0};
   std::atomic<int> requests_{0};

@@ -11,8 +11,13 @@
 //   FAKE_PROVIDER_PASSWORD        password (default fake-password); printed in every mode,
 //                                 so that tests can check it never reaches an error
 //   FAKE_PROVIDER_DELAY_MS        sleep this long before answering
+//   FAKE_PROVIDER_REQUIRE_AUDIENCE  KEP-4412: answer only when the request's
+//                                 serviceAccountToken is a JWT whose payload's aud holds this
+//                                 audience; exit 1 otherwise (as a cloud's token exchange fails)
 //   FAKE_PROVIDER_LOG             append one JSON line per run: {"image", "apiVersion",
-//                                 "token" (a token was sent), "annotations", "args"}
+//                                 "token" (a token was sent), "audience" and "subject" (the
+//                                 token's payload's first aud and sub, "" without one),
+//                                 "annotations", "args"}
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -50,6 +55,60 @@ json Answer(const std::string& api_version, const std::string& image, const std:
   return answer;
 }
 
+// base64url (JWT segments: no padding); "" when it does not decode.
+std::string DecodeBase64Url(const std::string& text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-' || c == '+' ? 62
+            : c == '_' || c == '/' ? 63
+            : c == '='             ? -2
+                                   : -1;
+    if (v == -2) break;
+    if (v < 0) return "";
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// The payload of a JWT ("HEADER.PAYLOAD.SIGNATURE"); an empty object when it is not one.
+json TokenPayload(const std::string& token) {
+  size_t first = token.find('.');
+  size_t second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
+  if (second == std::string::npos) return json::object();
+  json payload = json::parse(DecodeBase64Url(token.substr(first + 1, second - first - 1)), nullptr, false);
+  return payload.is_object() ? payload : json::object();
+}
+
+// The payload's first audience (aud is a string or a list of them).
+std::string AudienceOf(const json& payload) {
+  auto aud = payload.find("aud");
+  if (aud == payload.end()) return "";
+  if (aud->is_string()) return aud->get<std::string>();
+  if (aud->is_array() && !aud->empty() && (*aud)[0].is_string()) return (*aud)[0].get<std::string>();
+  return "";
+}
+
+bool HasAudience(const json& payload, const std::string& wanted) {
+  auto aud = payload.find("aud");
+  if (aud == payload.end()) return false;
+  if (aud->is_string()) return aud->get<std::string>() == wanted;
+  if (!aud->is_array()) return false;
+  for (const auto& a : *aud) {
+    if (a.is_string() && a.get<std::string>() == wanted) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,9 +122,11 @@ int main(int argc, char** argv) {
   const std::string api_version = StringField(request, "apiVersion");
   const std::string image = StringField(request, "image");
   const std::string token = StringField(request, "serviceAccountToken");
+  const json payload = TokenPayload(token);
 
   if (std::getenv("FAKE_PROVIDER_LOG") != nullptr) {
     json line = {{"image", image}, {"apiVersion", api_version}, {"token", !token.empty()},
+                 {"audience", AudienceOf(payload)}, {"subject", StringField(payload, "sub")},
                  {"annotations", json::object()}, {"args", json::array()}};
     if (auto it = request.find("serviceAccountAnnotations"); it != request.end() && it->is_object()) {
       line["annotations"] = *it;
@@ -77,6 +138,11 @@ int main(int argc, char** argv) {
 
   if (std::string delay = Env("FAKE_PROVIDER_DELAY_MS"); !delay.empty()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(delay.c_str())));
+  }
+
+  if (std::string audience = Env("FAKE_PROVIDER_REQUIRE_AUDIENCE"); !audience.empty() && !HasAudience(payload, audience)) {
+    std::cerr << "fake-credential-provider: no service account token for audience " << audience << "\n";
+    return 1;
   }
 
   const std::string mode = Env("FAKE_PROVIDER_MODE", "ok");

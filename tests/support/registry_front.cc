@@ -5,8 +5,8 @@
 namespace pullguard::testing {
 
 RegistryFront::RegistryFront(const std::string& cert, const std::string& key, const std::string& backend,
-                             const std::string& backend_ca)
-    : backend_(backend), backend_ca_(backend_ca) {
+                             const std::string& backend_ca, bool hide_refused_manifests)
+    : backend_(backend), backend_ca_(backend_ca), hide_refused_manifests_(hide_refused_manifests) {
   server_ = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
   server_->Get("/v2/", [this](const httplib::Request&, httplib::Response& res) {
     ++requests_;
@@ -23,7 +23,8 @@ RegistryFront::~RegistryFront() {
 
 void RegistryFront::Forward(const httplib::Request& req, httplib::Response& res) {
   ++requests_;
-  if (req.path.find("/manifests/") != std::string::npos) ++manifest_requests_;
+  const bool manifest = req.path.find("/manifests/") != std::string::npos;
+  if (manifest) ++manifest_requests_;
   httplib::SSLClient client(backend_.substr(0, backend_.find(':')), std::stoi(backend_.substr(backend_.find(':') + 1)));
   client.set_ca_cert_path(backend_ca_.c_str());
   client.enable_server_certificate_verification(true);
@@ -42,6 +43,14 @@ void RegistryFront::Forward(const httplib::Request& req, httplib::Response& res)
   auto answer = req.method == "HEAD" ? client.Head(target.c_str(), headers) : client.Get(target.c_str(), headers);
   if (!answer) {
     res.status = 502;
+    return;
+  }
+  if (hide_refused_manifests_ && manifest && req.has_header("Authorization") &&
+      (answer->status == 401 || answer->status == 403)) {
+    res.status = 404;
+    if (req.method != "HEAD") {
+      res.set_content(R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})", "application/json");
+    }
     return;
   }
   res.status = answer->status;

@@ -4,6 +4,10 @@
 // Authorization and Accept; status, body and the headers a client reads (Content-Type,
 // Content-Length of HEAD answers, Docker-Content-Digest, WWW-Authenticate, Location).
 // It counts what it is asked: every request, and those for a manifest (HEAD or GET).
+// With `hide_refused_manifests`, a manifest request that carried an Authorization the registry
+// refuses (401, 403: a stranger's token that does not cover the repository) is answered 404
+// MANIFEST_UNKNOWN, as registries that hide private repositories from strangers do; a 401 to a
+// request without one still carries its challenge, and the tags list passes through as it is.
 #pragma once
 
 #include <httplib.h>
@@ -18,7 +22,8 @@ namespace pullguard::testing {
 class RegistryFront {
  public:
   // `backend`: host:port of the registry (https, trusted through `backend_ca`).
-  RegistryFront(const std::string& cert, const std::string& key, const std::string& backend, const std::string& backend_ca);
+  RegistryFront(const std::string& cert, const std::string& key, const std::string& backend, const std::string& backend_ca,
+                bool hide_refused_manifests = false);
   ~RegistryFront();
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   int requests() const { return requests_.load(); }
@@ -28,6 +33,7 @@ class RegistryFront {
   void Forward(const httplib::Request& req, httplib::Response& res);
 
   std::string backend_, backend_ca_;
+  bool hide_refused_manifests_ = false;
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
   int port_ = 0;

@@ -84,16 +84,20 @@ std::vector<CredentialProviderSpec> NodeCredentials::Matching(const std::string&
 namespace {
 
 // Why the kubelet does not use a provider with tokenAttributes for this pod, or why pullguard
-// cannot run it; "" when it can. Annotation keys are named, never their values.
+// cannot run it; "" when it can. `token_problem`: why the TokenRequest gave no token ("" when it
+// was not asked). Annotation keys are named, never their values.
 std::string TokenProviderProblem(const TokenProviderDecision& decision, const PodServiceAccount* account,
-                                 bool have_token) {
+                                 bool have_token, const std::string& token_problem) {
   const std::string sa = account != nullptr ? "ServiceAccount " + account->ns + "/" + account->name : "";
   switch (decision.use) {
     case TokenProviderUse::kNoTokenAttributes:
     case TokenProviderUse::kWithoutServiceAccount:
       return "";
     case TokenProviderUse::kReady:
-      return have_token ? "" : "pulls with the pod's ServiceAccount token, which pullguard does not ask for";
+      if (have_token) return "";
+      if (!token_problem.empty()) return "pulls with the pod's ServiceAccount token, and " + token_problem;
+      return "pulls with the pod's ServiceAccount token, which pullguard does not ask for "
+             "(nodeCredentials.serviceAccountTokens is off)";
     case TokenProviderUse::kNoServiceAccount:
       return "is skipped by the kubelet: the pod has no ServiceAccount (tokenAttributes.requireServiceAccount)";
     case TokenProviderUse::kServiceAccountMissing:
@@ -134,12 +138,22 @@ NodeCredentialAnswer NodeCredentials::For(const std::string& image, const NodeCr
         request.image = image;
         // KEP-4412: what the kubelet does with this provider for this pod.
         TokenProviderDecision decision = DecideTokenProvider(*spec, account);
+        // The token for the provider's audience (the kubelet's getServiceAccountToken), asked only
+        // when the kubelet would run the provider with one.
         std::optional<std::string> token;
+        std::string token_problem;
         if (decision.use == TokenProviderUse::kReady && account->token) {
-          token = account->token(spec->token_attributes->service_account_token_audience);
-          if (token && token->empty()) token.reset();
+          Result<std::string> got = account->token(spec->token_attributes->service_account_token_audience, deadline);
+          if (!got.ok()) {
+            token_problem = got.status().message();
+          } else if (got->empty()) {
+            token_problem = "the TokenRequest API answered an empty token";
+          } else {
+            token = std::move(got).value();
+          }
         }
-        if (std::string problem = TokenProviderProblem(decision, account, token.has_value()); !problem.empty()) {
+        if (std::string problem = TokenProviderProblem(decision, account, token.has_value(), token_problem);
+            !problem.empty()) {
           // A provider the kubelet skips gives the node nothing for this pod: not one it pulls with.
           if (answer.provider.empty() && !Skipped(decision.use)) answer.provider = spec->name;
           failures += (failures.empty() ? "" : "; ") + spec->name + " " + problem;

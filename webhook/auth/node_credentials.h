@@ -6,7 +6,8 @@
 // is facts: the credentials, which plugin the node would use, and why pullguard has none.
 // A provider with tokenAttributes (KEP-4412) is decided per pod, as the kubelet does: skipped
 // when the pod's ServiceAccount is missing or lacks a required annotation, run only with the
-// pod's token otherwise (which pullguard does not ask for: such images stay unverified).
+// pod's token otherwise (which pullguard asks the TokenRequest API for only when the policy's
+// nodeCredentials.serviceAccountTokens is on; without a token such images stay unverified).
 // Thread-safety: For() and Matching() may be called from any thread; the rest are pure.
 #pragma once
 
@@ -52,9 +53,10 @@ struct PodServiceAccount {
   // it is not known.
   std::optional<ServiceAccountInfo> account;
   std::string unreadable;  // "" when it was read (or found not to exist)
-  // The pod's ServiceAccount token for an audience, as the kubelet asks the TokenRequest API for
-  // it. pullguard asks for none (it would need create on serviceaccounts/token): null today.
-  std::function<std::optional<std::string>(const std::string& audience)> token;
+  // The pod's ServiceAccount token for an audience, asked for by a deadline, as the kubelet asks
+  // the TokenRequest API for it; an error says why there is none. Null: pullguard asks for none
+  // (the policy's nodeCredentials.serviceAccountTokens is off).
+  std::function<Result<std::string>(const std::string& audience, std::chrono::steady_clock::time_point deadline)> token;
 };
 
 // What the kubelet does with a provider for a pod, before any token: provide() in plugin.go.
@@ -87,8 +89,8 @@ class NodeCredentials {
  public:
   // `image`: the name without tag or digest, normalized (docker.io/library/nginx), as the
   // kubelet passes it to plugins. `account`: the pod's ServiceAccount, for providers with
-  // tokenAttributes; such a provider is run only with the pod's token, which pullguard does not
-  // have, so it is unverified (and the providers the kubelet skips for this pod are not used).
+  // tokenAttributes; such a provider is run only with the pod's token (account->token), and is
+  // unverified without one (and the providers the kubelet skips for this pod are not used).
   NodeCredentialAnswer For(const std::string& image, const NodeCredentialSettings& settings,
                            std::chrono::steady_clock::time_point deadline, const PodServiceAccount* account = nullptr);
 

@@ -3,6 +3,7 @@
 // Thread-safety: Get() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -44,6 +45,19 @@ class ServiceAccountSource {
   virtual Result<std::optional<ServiceAccountInfo>> Get(const std::string& ns, const std::string& name) = 0;
   // The names of its imagePullSecrets; nullopt when the ServiceAccount does not exist.
   Result<std::optional<std::vector<std::string>>> PullSecretsOf(const std::string& ns, const std::string& name);
+};
+
+// Tokens of ServiceAccounts, as the kubelet asks the TokenRequest API for them to run a
+// credential provider with tokenAttributes (KEP-4412). The Kubernetes API in a cluster
+// (kube::KubeServiceAccountTokenSource); nothing elsewhere. A token is a credential: never
+// logged, never put in a message or a metric.
+class ServiceAccountTokenSource {
+ public:
+  virtual ~ServiceAccountTokenSource() = default;
+  // A token of ServiceAccount ns/name for `audience`, asked for by `deadline`; an error whose
+  // words say why there is none (they never hold a token).
+  virtual Result<std::string> Token(const std::string& ns, const std::string& name, const std::string& audience,
+                                    std::chrono::steady_clock::time_point deadline) = 0;
 };
 
 // ServiceAccounts from manifests or files. "default" exists in every namespace, as in a

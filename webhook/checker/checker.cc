@@ -174,7 +174,17 @@ auth::PodServiceAccount Checker::ServiceAccountOf(const PodToCheck& pod, const P
   // The API server's ServiceAccount admission names "default" in a pod that names none (only a
   // static pod's mirror has none, and pullguard is not asked about the static pod itself).
   account.name = pod.spec.service_account.empty() ? "default" : pod.spec.service_account;
-  // pullguard asks for no ServiceAccount token (TokenRequest): account.token stays null.
+  // KEP-4412: the pod's token for a provider's audience, as the kubelet asks for it, only when
+  // the policy allows it (else account.token stays null and such images stay unverified).
+  if (policy.node_credentials.service_account_tokens) {
+    account.token = [tokens = sources_.tokens, ns = account.ns, name = account.name](
+                        const std::string& audience, std::chrono::steady_clock::time_point deadline) -> Result<std::string> {
+      if (tokens == nullptr) {
+        return Status::Unavailable("pullguard asks for ServiceAccount tokens only as the webhook (serve), with the Kubernetes API");
+      }
+      return tokens->Token(ns, name, audience, deadline);
+    };
+  }
   bool wanted = false;
   for (const auto& planned : plan.to_probe) {
     const reference::Image& image = plan.parsed[planned.parsed].image;

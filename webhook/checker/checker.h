@@ -26,11 +26,14 @@
 
 namespace pullguard::checker {
 
-// What the cluster tells: pull secrets, ServiceAccounts, nodes. A null source is not consulted.
+// What the cluster tells: pull secrets, ServiceAccounts, nodes, and (for `serve`) ServiceAccount
+// tokens, asked for only when the policy's nodeCredentials.serviceAccountTokens is on. A null
+// source is not consulted.
 struct ClusterSources {
   auth::SecretSource* secrets = nullptr;
   auth::ServiceAccountSource* accounts = nullptr;
   NodeSource* nodes = nullptr;
+  auth::ServiceAccountTokenSource* tokens = nullptr;
 };
 
 class Checker {

@@ -27,8 +27,14 @@ bool NeedsNodeCredentials(const registry::ProbeResult& result, const auth::NodeC
     case Outcome::kForbidden:
       return true;
     case Outcome::kNotFound:
-      // Some registries hide a private repository behind a 404 to strangers.
-      return result.anonymous;
+      // Some registries hide a private repository behind a 404 to strangers. Not a repository
+      // the same anonymous caller could read: its tags list (GET /v2/NAME/tags/list, asked with
+      // the manifest's token flow, registry_client.h) answered 200, so the repository is public
+      // and the 404 is the tag's or digest's own, which no credential of the node's changes: it
+      // is judged as on any public registry (TagNotFound, DigestNotFound). This is pullguard's
+      // own evidence, not what the node does: containerd never lists tags. Anything else from
+      // the tags list (401, 403, 404, a failure, the budget spent) leaves the 404 unproven.
+      return result.anonymous && result.repository != registry::RepositoryState::kExists;
     default:
       return false;
   }

@@ -20,7 +20,8 @@ namespace pullguard::checker {
 auth::NodeCredentialSettings NodeSettings(const policy::Policy& policy);
 
 // A node plugin matches the image and the answer is one the node's own credentials could
-// change: a 401 or 403, or a 404 given to an anonymous request.
+// change: a 401 or 403, or a 404 given to an anonymous request, unless that request could read
+// the repository's tags list (a public repository: the tag or digest is missing for anyone).
 bool NeedsNodeCredentials(const registry::ProbeResult& result, const auth::NodeCredentialAnswer& node);
 
 // `refused` (AuthRequired, AuthFailed, AccessDenied, a 404) as the warning it becomes.

@@ -10,6 +10,7 @@
 #include "policy/default_policy.h"
 #include "cli/secrets_loader.h"
 #include "kube/kube_sources.h"
+#include "kube/service_account_tokens.h"
 #include "registry/curl_transport.h"
 #include "registry/registry_client.h"
 #include "cli/args.h"
@@ -186,6 +187,8 @@ int RunServe(const std::vector<std::string>& argv) {
   std::unique_ptr<kube::KubeSecretSource> api_secrets;
   std::unique_ptr<kube::KubeServiceAccountSource> api_accounts;
   std::unique_ptr<kube::KubeNodeSource> api_nodes;
+  // Asked only under the policy's nodeCredentials.serviceAccountTokens (KEP-4412 providers).
+  std::unique_ptr<kube::KubeServiceAccountTokenSource> api_tokens;
   auth::SecretSource* secrets = nullptr;
   auth::ServiceAccountSource* accounts = nullptr;
   if (args.Has("secrets-dir")) {
@@ -208,6 +211,7 @@ int RunServe(const std::vector<std::string>& argv) {
       api_secrets = std::make_unique<kube::KubeSecretSource>(*api);
       api_accounts = std::make_unique<kube::KubeServiceAccountSource>(*api);
       api_nodes = std::make_unique<kube::KubeNodeSource>(*api);
+      api_tokens = std::make_unique<kube::KubeServiceAccountTokenSource>(*api);
       secrets = api_secrets.get();
       accounts = api_accounts.get();
       Log(LogLevel::kInfo, "kubernetes API", {{"server", config->server}, {"from", config->source}});
@@ -221,7 +225,7 @@ int RunServe(const std::vector<std::string>& argv) {
   }
   registry::CurlTransport transport;
   registry::RegistryClient client(transport);
-  checker::ClusterSources sources{secrets, accounts, api_nodes.get()};
+  checker::ClusterSources sources{secrets, accounts, api_nodes.get(), api_tokens.get()};
   std::unique_ptr<checker::Checker> checker = args.Has("offline") ? std::make_unique<checker::Checker>(sources)
                                                                   : std::make_unique<checker::Checker>(client, sources);
   if (Status flags = ApplyCredentialProviderFlags(args, *checker); !flags.ok()) {

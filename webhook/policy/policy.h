@@ -60,6 +60,11 @@ struct NodeCredentialSettings {
   // (NodeCredentialsUnverified) instead of denying.
   bool presets = true;
   std::vector<NodeProvider> providers;  // plugins nodes run that pullguard does not know
+  // KEP-4412: run a provider with tokenAttributes as the kubelet does, with a token of the pod's
+  // ServiceAccount for its audience, which `serve` asks the TokenRequest API for (RBAC: the
+  // component manifests/components/serviceaccount-tokens). Off: such images stay
+  // NodeCredentialsUnverified.
+  bool service_account_tokens = false;
 
   bool operator==(const NodeCredentialSettings&) const = default;
 };

@@ -256,7 +256,7 @@ void ReadRegistries(Reader& r, const YAML::Node& node, Policy& policy) {
 
 void ReadNodeCredentials(Reader& r, const YAML::Node& node, Policy& policy) {
   if (!r.ExpectMap(node, "nodeCredentials")) return;
-  r.CheckKeys(node, "nodeCredentials", {"providerConfig", "providerBinDir", "presets", "providers"});
+  r.CheckKeys(node, "nodeCredentials", {"providerConfig", "providerBinDir", "presets", "providers", "serviceAccountTokens"});
   NodeCredentialSettings& s = policy.node_credentials;
   auto absolute_path = [&](const char* key) {
     std::string value = ReadString(r, node[key], std::string("nodeCredentials.") + key);
@@ -269,6 +269,10 @@ void ReadNodeCredentials(Reader& r, const YAML::Node& node, Policy& policy) {
     r.Error(node, "nodeCredentials.providerBinDir", "is required with providerConfig (the plugins' folder)");
   }
   if (node["presets"]) s.presets = ReadBool(r, node["presets"], "nodeCredentials.presets").value_or(true);
+  if (node["serviceAccountTokens"]) {
+    s.service_account_tokens =
+        ReadBool(r, node["serviceAccountTokens"], "nodeCredentials.serviceAccountTokens").value_or(s.service_account_tokens);
+  }
   if (const YAML::Node list = node["providers"]) {
     if (!list.IsSequence()) {
       r.Error(list, "nodeCredentials.providers", "must be a list of {name, matchImages}");

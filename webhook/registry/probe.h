@@ -46,6 +46,10 @@ enum class Outcome {
   kFailed,           // the exchange failed: `failure` says how
 };
 
+// What the repository's tags list (GET /v2/NAME/tags/list, with the credential of the attempt
+// that got the 404, through the same token flow) said: kExists, a 200 (for an anonymous attempt:
+// anyone may read the repository); kMissing, a 404 NAME_UNKNOWN (or a 404 without codes);
+// kUnknown, anything else (401, 403, another 404, a failure, the budget spent).
 enum class RepositoryState { kUnknown, kExists, kMissing };
 
 struct ProbeResult {
