@@ -16,7 +16,7 @@ product=(
 packages=(
   "${product[@]}"
   ninja-build make catch2
-  openssl curl ca-certificates
+  openssl curl ca-certificates tzdata
   docker-registry apache2-utils wrk containerd gzip python3-jsonschema
   iproute2 util-linux procps libxml2-utils tinyproxy
   buildah mmdebstrap skopeo

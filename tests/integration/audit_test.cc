@@ -1,8 +1,9 @@
 // `pullguard audit` end to end: the real binary against the fake Kubernetes API (workload lists
 // paged with limit/continue, a Lease, Events) and a real docker-registry on 127.0.0.1 behind a
 // counting front. A tag deleted after a first cycle turns the gauge to 0 and makes one Event
-// across later cycles; two processes sharing a Lease audit once; each cycle asks the registry
-// once per distinct image, however many workloads share it.
+// across later cycles; a CronJob that goes bad between two cycles is flagged by a CronJob pass
+// before it runs; two processes sharing a Lease audit once; each cycle asks the registry once
+// per distinct image, however many workloads share it.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -78,6 +79,16 @@ size_t Occurrences(const std::string& text, const std::string& needle) {
 }
 
 size_t Cycles(const Process& p) { return Occurrences(p.Stderr(), "\"msg\":\"audit cycle\""); }
+size_t CronPasses(const Process& p) { return Occurrences(p.Stderr(), "\"msg\":\"audit cron pass\""); }
+
+bool WaitForCronPasses(const Process& p, size_t n, std::chrono::seconds timeout = seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (CronPasses(p) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
 
 bool WaitForCycles(const Process& p, size_t n, std::chrono::seconds timeout = seconds(60)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -118,11 +129,14 @@ struct AuditCluster {
   std::string api_certs = MakeCerts(dir, "api-certs");
   FakeApiServer api{api_certs + "/tls.crt", api_certs + "/tls.key", "tok"};
   std::string kubeconfig = dir.Write("kubeconfig", api.Kubeconfig(api_certs + "/ca.crt", dir.Write("token", "tok")));
-  // No platform check (one HEAD per image), :latest not a concern, a cycle every second.
-  std::string policy = dir.Write("policy.yaml", "apiVersion: pullguard.io/v1\nkind: Policy\nregistries:\n  - host: \"127.0.0.1:*\"\n"
-                                                "    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\n"
-                                                "platformsFromNodes: false\nplatforms: []\n"
-                                                "audit:\n  intervalSeconds: 1\n  checksPerSecond: 1000\n");
+  // No platform check (one HEAD per image), :latest not a concern; then `audit`.
+  std::string Policy(const std::string& audit) const {
+    return "apiVersion: pullguard.io/v1\nkind: Policy\nregistries:\n  - host: \"127.0.0.1:*\"\n"
+           "    caFile: " + certs + "/ca.crt\n    allowPrivateAddress: true\n"
+           "platformsFromNodes: false\nplatforms: []\n" + audit;
+  }
+  // A cycle every second.
+  std::string policy = dir.Write("policy.yaml", Policy("audit:\n  intervalSeconds: 1\n  checksPerSecond: 1000\n"));
 
   AuditCluster() {
     for (const char* ns : {"shop", "billing"}) api.AddServiceAccount(ns, "default", {});
@@ -217,6 +231,58 @@ TEST_CASE("audit: a tag deleted after a cycle turns the gauge to 0 and makes one
   audit->Signal(SIGTERM);
   CHECK(audit->Wait(seconds(20)) == 0);
   CHECK(c.api.Lease(kLeaseNs, kLease)["spec"]["holderIdentity"] == "");
+}
+
+TEST_CASE("audit: a CronJob gone bad after a cycle is flagged by a CronJob pass before the next cycle, the others kept as they were",
+          "[integration][audit]") {
+  AuditCluster c;
+  const std::string cron_digest = PushSingle(c.registry, "team/cron", "1.0", "linux/amd64");
+  const std::string web_digest = PushSingle(c.registry, "team/web", "1.0", "linux/amd64");
+  for (const char* repo : {"team/cron", "team/web"}) PushSingle(c.registry, repo, "2.0", "linux/arm64");  // the repositories stay
+  json cronjob = CronJob("shop", "often", c.Image("team/cron:1.0"));
+  cronjob["spec"]["schedule"] = "@every 2s";  // robfig's descriptor, as the controller reads it
+  c.api.AddObject(cronjob);
+  c.api.AddObject(Templated("Deployment", "shop", "web", {{"app", c.Image("team/web:1.0")}}));
+  // One cycle an hour: what the test sees after the first comes from the CronJob passes, a
+  // second before each run, every 2 s.
+  c.policy = c.dir.Write("cron-policy.yaml",
+                         c.Policy("audit:\n  intervalSeconds: 3600\n  checksPerSecond: 1000\n  cronLeadSeconds: 1\n"));
+  const int port = FreePort();
+  auto audit = c.Loop("audit-a", port);
+
+  REQUIRE(WaitForCycles(*audit, 1));
+  // Both go bad after the cycle; only the CronJob runs before the next one.
+  c.DeleteManifest("team/cron", cron_digest);
+  c.DeleteManifest("team/web", web_digest);
+  const size_t at_delete = CronPasses(*audit);
+  // A pass running at the deletion may have asked before it; the next one asks after.
+  const bool passed = WaitForCronPasses(*audit, at_delete + 2, seconds(30));
+  INFO(audit->Stderr());
+  REQUIRE(passed);
+  std::string metrics = Scrape(port);
+  CHECK(Sample(metrics, Available("shop", "CronJob", "often", "job")) == 0.0);
+  // Not re-checked, not taken for gone: as the cycle left it.
+  CHECK(Sample(metrics, Available("shop", "Deployment", "web", "app")) == 1.0);
+  CHECK(Sample(metrics, "pullguard_audit_cron_passes_total") >= 2.0);
+  auto events = c.api.CreatedEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["involvedObject"]["kind"] == "CronJob");
+  CHECK(events[0]["involvedObject"]["apiVersion"] == "batch/v1");
+  CHECK(events[0]["involvedObject"]["name"] == "often");
+  const std::string message = events[0]["message"];
+  CHECK_THAT(message, Catch::StartsWith("the next Job (schedule \"@every 2s\", next run "));
+  CHECK_THAT(message, Catch::Contains("container job: spec.jobTemplate.spec.template.spec.containers[0].image \"" +
+                                      c.Image("team/cron:1.0") + "\": TagNotFound: "));
+
+  // Still bad at the next passes: still one Event. And no cycle ran since the first.
+  const size_t at_bad = CronPasses(*audit);
+  REQUIRE(WaitForCronPasses(*audit, at_bad + 2, seconds(30)));
+  CHECK(c.api.CreatedEvents().size() == 1);
+  CHECK(Cycles(*audit) == 1);
+  CHECK(Sample(Scrape(port), Available("shop", "Deployment", "web", "app")) == 1.0);
+
+  audit->Signal(SIGTERM);
+  CHECK(audit->Wait(seconds(20)) == 0);
 }
 
 TEST_CASE("audit: two processes sharing a Lease audit once, and the other takes over when the first hands it back",

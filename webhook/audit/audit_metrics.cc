@@ -72,6 +72,11 @@ AuditMetrics::AuditMetrics()
                   .Name("pullguard_audit_events_total")
                   .Help("ImageUnavailable Events, by result: created, already_there, failed.")
                   .Register(MetricsRegistry())),
+      cron_passes_(prometheus::BuildCounter()
+                       .Name("pullguard_audit_cron_passes_total")
+                       .Help("CronJob passes between audit cycles: the CronJobs that run before the next cycle, re-checked before their run.")
+                       .Register(MetricsRegistry())
+                       .Add({})),
       leader_(prometheus::BuildGauge()
                   .Name("pullguard_audit_leader")
                   .Help("1 while this replica holds the audit Lease.")
@@ -127,6 +132,8 @@ void AuditMetrics::CycleDone(CycleResult result, double seconds, size_t workload
 }
 
 void AuditMetrics::CountEvent(std::string_view result) { events_.Add({{"result", std::string(result)}}).Increment(); }
+
+void AuditMetrics::CronPassDone() { cron_passes_.Increment(); }
 
 void AuditMetrics::SetLeader(bool leading) { leader_.Set(leading ? 1 : 0); }
 

@@ -7,6 +7,7 @@
 //   pullguard_audit_last_cycle_timestamp_seconds, pullguard_audit_cycle_duration_seconds,
 //   pullguard_audit_workloads, pullguard_audit_registry_checks  (the last cycle)
 //   pullguard_audit_events_total{result}        created, already_there, failed
+//   pullguard_audit_cron_passes_total           CronJob passes between cycles (cron_pass.h)
 //   pullguard_audit_leader                      1 while this replica holds the Lease
 // The per-workload gauge is the only metric with a namespace or a name in its labels; it is
 // bounded: series of workloads that are gone are removed, at most audit.maxSeries are exported
@@ -44,6 +45,9 @@ class AuditMetrics {
   enum class CycleResult { kComplete, kPartial, kFailed };
   void CycleDone(CycleResult result, double seconds, size_t workloads, uint64_t registry_checks);
   void CountEvent(std::string_view result);  // created, already_there, failed
+  // A CronJob pass ran: it changes no cycle metric (the findings and counts stay the last
+  // cycle's); the gauges are published again from the tracker.
+  void CronPassDone();
   void SetLeader(bool leading);
   // A replica that does not lead exports no per-workload series and no findings.
   void Clear();
@@ -59,6 +63,7 @@ class AuditMetrics {
   prometheus::Gauge& workloads_;
   prometheus::Gauge& checks_;
   prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Counter& cron_passes_;
   prometheus::Gauge& leader_;
   std::map<std::string, prometheus::Gauge*> exported_;  // by "kind/ns/name/container"
 };

@@ -6,7 +6,8 @@
 // recreated under the same name (a new uid) starts afresh.
 // Workloads that a cycle did not list although their kind was listed whole are gone, and are
 // forgotten (their metric series go with them); those of a kind whose list failed are kept
-// as they were.
+// as they were. A CronJob pass (cron_pass.h) gives no kind as listed whole: it changes only the
+// CronJobs it checked, and every other workload stays as the last cycle left it.
 // Thread-safety: none; one owner (the audit loop).
 #pragma once
 
@@ -29,7 +30,8 @@ class ChangeTracker {
     bool first_sight = false;
   };
 
-  // One cycle's results; `complete_kinds`: the kinds it listed to their last page.
+  // One cycle's results; `complete_kinds`: the kinds it listed to their last page (a partial
+  // pass: none).
   std::vector<Announcement> Update(const std::vector<WorkloadResult>& results, const std::set<std::string>& complete_kinds);
 
   // The Event for these containers of `result` exists now.

@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "common/duration.h"
@@ -126,6 +129,146 @@ std::vector<std::string_view> Fields(std::string_view s) {
   return out;
 }
 
+// robfig's dayMatches.
+bool DayMatches(const CronSchedule& s, const TimeZone::Civil& c) {
+  const bool dom = Has(s.day_of_month, static_cast<unsigned>(c.day));
+  const bool dow = Has(s.day_of_week, static_cast<unsigned>(c.weekday));
+  const bool either_star = (s.day_of_month & kStar) != 0 || (s.day_of_week & kStar) != 0;
+  return either_star ? dom && dow : dom || dow;
+}
+
+// robfig bounds its walk by the year alone. A zone whose offsets keep moving the wall clock back
+// could make that endless, so the steps are counted too; a real schedule takes a few hundred.
+constexpr int kMaxSteps = 100000;
+
+// robfig/cron v3's SpecSchedule.Next (spec.go) from `t` (a Unix second), on Go's time semantics:
+// the fields are read on the zone's wall clock (t.Month(), ...: CivilAt); a field that does not
+// match is reset through time.Date (TimeZone::Date) and stepped, months and days on the wall
+// clock (t.AddDate: time.Date again), hours and minutes as durations (t.Add). Its jumps back to
+// WRAP (the month check) are the `continue`s.
+std::optional<int64_t> SpecNext(const CronSchedule& s, const TimeZone& zone, int64_t t) {
+  auto add_date = [&zone](int64_t at, int months, int days) {
+    const TimeZone::Civil c = zone.CivilAt(at);
+    return zone.Date(c.year, c.month + months, c.day + days, c.hour, c.minute, c.second);
+  };
+  bool added = false;  // a field was stepped: the smaller ones start from their first value
+  const int64_t year_limit = zone.CivilAt(t).year + 5;
+  int steps = 0;
+  auto spent = [&steps] { return ++steps > kMaxSteps; };
+  while (!spent()) {
+    TimeZone::Civil c = zone.CivilAt(t);
+    if (c.year > year_limit) return std::nullopt;
+    bool wrap = false;
+    while (!Has(s.month, static_cast<unsigned>(c.month))) {
+      if (spent()) return std::nullopt;
+      if (!added) {
+        added = true;
+        t = zone.Date(c.year, c.month, 1, 0, 0, 0);
+      }
+      t = add_date(t, 1, 0);
+      c = zone.CivilAt(t);
+      if (c.month == 1) {
+        wrap = true;
+        break;
+      }
+    }
+    if (wrap) continue;
+    while (!DayMatches(s, c)) {
+      if (spent()) return std::nullopt;
+      if (!added) {
+        added = true;
+        t = zone.Date(c.year, c.month, c.day, 0, 0, 0);
+      }
+      t = add_date(t, 0, 1);
+      c = zone.CivilAt(t);
+      // robfig: "Notice if the hour is no longer midnight due to DST. Add an hour if it's 23,
+      // subtract an hour if it's 1." (a day whose midnight a gap skips).
+      if (c.hour != 0) {
+        t += int64_t{c.hour > 12 ? 24 - c.hour : -c.hour} * 3600;
+        c = zone.CivilAt(t);
+      }
+      if (c.day == 1) {
+        wrap = true;
+        break;
+      }
+    }
+    if (wrap) continue;
+    while (!Has(s.hour, static_cast<unsigned>(c.hour))) {
+      if (spent()) return std::nullopt;
+      if (!added) {
+        added = true;
+        t = zone.Date(c.year, c.month, c.day, c.hour, 0, 0);
+      }
+      t += 3600;
+      c = zone.CivilAt(t);
+      if (c.hour == 0) {
+        wrap = true;
+        break;
+      }
+    }
+    if (wrap) continue;
+    while (!Has(s.minute, static_cast<unsigned>(c.minute))) {
+      if (spent()) return std::nullopt;
+      if (!added) {
+        added = true;
+        t -= (t % 60 + 60) % 60;  // t.Truncate(time.Minute): on the instant, not the wall clock
+      }
+      t += 60;
+      c = zone.CivilAt(t);
+      if (c.minute == 0) {
+        wrap = true;
+        break;
+      }
+    }
+    if (wrap) continue;
+    // The standard parser's seconds field is "0". `t` is a whole second already (robfig's
+    // Truncate(time.Second) changes nothing), but a zone's offset may not be whole minutes.
+    while (c.second != 0) {
+      if (spent()) return std::nullopt;
+      added = true;
+      t += 1;
+      c = zone.CivilAt(t);
+      if (c.second == 0) {
+        wrap = true;
+        break;
+      }
+    }
+    if (wrap) continue;
+    return t;
+  }
+  return std::nullopt;
+}
+
+bool IsUtcName(std::string_view name) { return name.empty() || name == "UTC" || name == "Etc/UTC"; }
+
+// The zone `name`, none for UTC. `refused` starts the words for a name the controller refuses
+// (Go's InvalidArgument and NotFound); a zone that cannot be read here is not computed.
+Result<std::optional<TimeZone>> LoadZone(const std::string& name, const std::string& refused) {
+  if (IsUtcName(name)) return std::optional<TimeZone>();
+  Result<TimeZone> zone = TimeZone::Load(name);
+  if (zone.ok()) return std::optional<TimeZone>(std::move(zone).value());
+  const StatusCode code = zone.status().code();
+  if (code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound) {
+    return Bad(refused + zone.status().message());
+  }
+  return Bad("next run not computed: " + zone.status().message());
+}
+
+// RFC 3339 on the zone's wall clock: "2026-12-04T03:00:00+01:00". In UTC when the offset is not
+// whole minutes (RFC 3339 has none), which no zone has had since local mean time.
+std::string FormatInZone(std::chrono::system_clock::time_point at, const TimeZone& zone) {
+  const int64_t unix = std::chrono::floor<std::chrono::seconds>(at.time_since_epoch()).count();
+  const int offset = zone.OffsetAt(unix);
+  if (offset % 60 != 0 || std::abs(offset) >= 86400) return FormatRfc3339(at);
+  const TimeZone::Civil c = zone.CivilAt(unix);
+  const int minutes = std::abs(offset) / 60;
+  char text[96];
+  std::snprintf(text, sizeof text, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+                static_cast<long long>(c.year), c.month, c.day, c.hour, c.minute, c.second,
+                offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
+  return text;
+}
+
 }  // namespace
 
 Result<CronSchedule> ParseCronSchedule(std::string_view text) {
@@ -176,54 +319,58 @@ Result<CronSchedule> ParseCronSchedule(std::string_view text) {
   return s;
 }
 
-std::optional<std::chrono::system_clock::time_point> NextCronRun(const CronSchedule& s,
-                                                                 std::chrono::system_clock::time_point after) {
+std::optional<std::chrono::system_clock::time_point> NextCronRun(
+    const CronSchedule& s, std::chrono::system_clock::time_point after, const TimeZone* zone) {
   using namespace std::chrono;
-  if (s.every.count() > 0) return floor<seconds>(after) + s.every;
-  const int last_year = static_cast<int>(year_month_day(floor<days>(after)).year()) + 5;
-  sys_time<minutes> t = floor<minutes>(after) + minutes(1);  // strictly after; the seconds field is 0
-  // Each turn moves t forward by at least a minute, to the start of the next month, day or hour
-  // that could match: within five years, a few thousand turns at most.
-  while (true) {
-    const sys_days day = floor<days>(t);
-    const year_month_day ymd(day);
-    if (static_cast<int>(ymd.year()) > last_year) return std::nullopt;
-    if (!Has(s.month, static_cast<unsigned>(ymd.month()))) {
-      t = sys_days((ymd.year() / ymd.month() / 1) + months(1));
-      continue;
+  if (s.every.count() > 0) return floor<seconds>(after) + s.every;  // ConstantDelaySchedule
+  const TimeZone utc = TimeZone::Utc();
+  // robfig starts at the next whole second: t.Add(1*time.Second - t.Nanosecond()).
+  const int64_t start = floor<seconds>(after).time_since_epoch().count() + 1;
+  const std::optional<int64_t> next = SpecNext(s, zone != nullptr ? *zone : utc, start);
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2262.
+  constexpr int64_t kClockLimit = 9000000000;
+  if (!next || *next < -kClockLimit || *next > kClockLimit) return std::nullopt;
+  return system_clock::time_point(seconds(*next));
+}
+
+Result<CronJobSchedule> ReadCronJobSchedule(const std::string& schedule,
+                                            const std::string& time_zone) {
+  CronJobSchedule out;
+  // syncCronJob checks spec.timeZone first: a zone it cannot load stops it, whatever the schedule.
+  auto zone =
+      LoadZone(time_zone, "no run (UnknownTimeZone): invalid timeZone: \"" + time_zone + "\": ");
+  if (!zone.ok()) return zone.status();
+  out.zone = std::move(zone).value();
+  // robfig's Parse: "TZ=ZONE rest" or "CRON_TZ=ZONE rest" (up to the first space) is the schedule's
+  // own zone; formatSchedule passes such a schedule as written, so it wins over spec.timeZone.
+  std::string_view spec = schedule;
+  if (spec.rfind("TZ=", 0) == 0 || spec.rfind("CRON_TZ=", 0) == 0) {
+    const size_t eq = spec.find('='), space = spec.find(' ');
+    // robfig slices up to a space that is not there, and panics.
+    if (space == std::string_view::npos) {
+      return Bad("the schedule does not parse: a time zone, and no schedule");
     }
-    const bool dom = Has(s.day_of_month, static_cast<unsigned>(ymd.day()));
-    const bool dow = Has(s.day_of_week, weekday(day).c_encoding());
-    const bool either_star = (s.day_of_month & kStar) != 0 || (s.day_of_week & kStar) != 0;
-    if (!(either_star ? dom && dow : dom || dow)) {
-      t = day + days(1);
-      continue;
-    }
-    const auto into_day = t - day;
-    const auto hour = static_cast<unsigned>(duration_cast<hours>(into_day).count());
-    if (!Has(s.hour, hour)) {
-      t = day + hours(hour + 1);
-      continue;
-    }
-    const auto minute = static_cast<unsigned>(duration_cast<minutes>(into_day).count() % 60);
-    if (!Has(s.minute, minute)) {
-      t += minutes(1);
-      continue;
-    }
-    return time_point_cast<system_clock::duration>(t);
+    const std::string name(spec.substr(eq + 1, space - eq - 1));
+    auto own = LoadZone(name, "the schedule does not parse: provided bad location " + name + ": ");
+    if (!own.ok()) return own.status();
+    out.zone = std::move(own).value();
+    spec.remove_prefix(space);
   }
+  auto parsed = ParseCronSchedule(spec);
+  if (!parsed.ok()) return Bad("the schedule does not parse: " + parsed.status().message());
+  out.schedule = parsed.value();
+  return out;
 }
 
 std::string DescribeNextCronRun(const std::string& schedule, const std::string& time_zone,
                                 std::chrono::system_clock::time_point now) {
-  if (!time_zone.empty() && time_zone != "UTC" && time_zone != "Etc/UTC") {
-    return "next run not computed: time zone " + time_zone;
-  }
-  auto parsed = ParseCronSchedule(schedule);
-  if (!parsed.ok()) return "the schedule does not parse: " + parsed.status().message();
-  auto next = NextCronRun(parsed.value(), now);
+  Result<CronJobSchedule> read = ReadCronJobSchedule(schedule, time_zone);
+  if (!read.ok()) return read.status().message();
+  const TimeZone* zone = read->zone ? &*read->zone : nullptr;
+  auto next = NextCronRun(read->schedule, now, zone);
   if (!next) return "no run in the next five years";
-  return "next run " + FormatRfc3339(*next);
+  if (zone == nullptr) return "next run " + FormatRfc3339(*next);
+  return "next run " + FormatInZone(*next, *zone) + " (" + zone->name + ")";
 }
 
 }  // namespace pullguard::audit

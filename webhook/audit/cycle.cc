@@ -45,14 +45,12 @@ policy::Policy CyclePolicy(const policy::Policy& base, size_t image_uses) {
   return p;
 }
 
-CycleReport RunCycle(kube::ApiClient& api, registry::Prober& registry, checker::ClusterSources sources,
-                     const policy::Policy& base, const CycleOptions& options) {
-  CycleReport report;
-  report.started = std::chrono::system_clock::now();
-  const Clock::time_point start = Clock::now();
-  auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
+namespace {
 
-  Listing listing = ListWorkloads(api, options.list);
+// Checks what `listing` holds, into `report` (its `started` set): a cycle's and a pass's checks.
+CycleReport CheckListing(Listing listing, CycleReport report, Clock::time_point start, registry::Prober& registry,
+                         checker::ClusterSources sources, const policy::Policy& base, const CycleOptions& options) {
+  auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
   // A CronJob's finding names when its next Job pulls: the time to fix it.
   for (Workload& w : listing.workloads) {
     if (w.kind == "CronJob" && !w.schedule.empty()) w.next_run = DescribeNextCronRun(w.schedule, w.time_zone, report.started);
@@ -135,6 +133,41 @@ CycleReport RunCycle(kube::ApiClient& api, registry::Prober& registry, checker::
   report.registry_checks = counting.probes();
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
+}
+
+}  // namespace
+
+CycleReport RunCycle(kube::ApiClient& api, registry::Prober& registry, checker::ClusterSources sources,
+                     const policy::Policy& base, const CycleOptions& options) {
+  CycleReport report;
+  report.started = std::chrono::system_clock::now();
+  const Clock::time_point start = Clock::now();
+  Listing listing = ListWorkloads(api, options.list);
+  return CheckListing(std::move(listing), std::move(report), start, registry, sources, base, options);
+}
+
+CycleReport RunCronPass(kube::ApiClient& api, registry::Prober& registry, checker::ClusterSources sources,
+                        const policy::Policy& base, const CycleOptions& options, const std::set<std::string>& keys) {
+  CycleReport report;
+  report.started = std::chrono::system_clock::now();
+  const Clock::time_point start = Clock::now();
+  ListOptions list = options.list;
+  list.kinds = {"CronJob"};
+  Listing listed = ListWorkloads(api, list);
+  // Only `keys`, as they are now: one deleted or suspended since is not listed.
+  Listing listing;
+  for (Workload& w : listed.workloads) {
+    if (keys.count(w.Key())) listing.workloads.push_back(std::move(w));
+  }
+  for (size_t i = 0; i < listed.unreadable.size(); ++i) {
+    if (!keys.count(listed.unreadable[i].Key())) continue;
+    listing.unreadable.push_back(std::move(listed.unreadable[i]));
+    listing.unreadable_why.push_back(std::move(listed.unreadable_why[i]));
+  }
+  listing.complete_kinds = std::move(listed.complete_kinds);
+  listing.failed_kinds = std::move(listed.failed_kinds);
+  listing.pages = listed.pages;
+  return CheckListing(std::move(listing), std::move(report), start, registry, sources, base, options);
 }
 
 }  // namespace pullguard::audit

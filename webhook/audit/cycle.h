@@ -8,7 +8,8 @@
 //    does not keep (429, 5xx, timeouts) are kept for the cycle too (CycleProber).
 //  - The checks are paced to the policy's audit.checksPerSecond over every registry together
 //    (RateBudget), on top of the policy's per-registry concurrency.
-//  - CronJobs are checked first: their next Job pulls at its schedule.
+//  - CronJobs are checked first: their next Job pulls at its schedule. Between cycles, a
+//    CronJob pass (RunCronPass) re-checks the CronJobs that run before the next cycle.
 //  - `cancelled` (the replica lost its Lease, or is stopping) is looked at before each workload;
 //    a cancelled cycle reports what it checked, and says so.
 // Thread-safety: RunCycle may be called from any thread; one cycle at a time per prober.
@@ -67,5 +68,14 @@ policy::Policy CyclePolicy(const policy::Policy& base, size_t image_uses);
 // secrets, ServiceAccounts and nodes (NodesWithoutImages).
 CycleReport RunCycle(kube::ApiClient& api, registry::Prober& registry, checker::ClusterSources sources,
                      const policy::Policy& policy, const CycleOptions& options);
+
+// A CronJob pass between two cycles (cron_pass.h): lists CronJobs only (options.list.kinds is
+// set to them) and checks those of `keys` as they are now (one deleted or suspended since is not
+// checked, one edited is checked as it is), as a cycle checks: a checker and cache of its own,
+// the same pacing, credentials and `options`. Its results hold only those CronJobs: they say
+// nothing of the workloads it did not check (complete_kinds says the CronJob list was read whole,
+// not that they are all in it).
+CycleReport RunCronPass(kube::ApiClient& api, registry::Prober& registry, checker::ClusterSources sources,
+                        const policy::Policy& policy, const CycleOptions& options, const std::set<std::string>& keys);
 
 }  // namespace pullguard::audit

@@ -89,6 +89,7 @@ Listing ListWorkloads(kube::ApiClient& api, const ListOptions& options) {
   ListOptions o = options;
   if (o.page_size == 0) o.page_size = 100;
   for (const AuditedKind& kind : AuditedKinds()) {
+    if (!o.kinds.empty() && !o.kinds.count(kind.kind)) continue;
     std::string why;
     if (ListKind(api, kind, o, out, &why)) {
       out.complete_kinds.insert(kind.kind);

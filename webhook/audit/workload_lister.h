@@ -20,6 +20,7 @@ namespace pullguard::audit {
 
 struct ListOptions {
   std::string ns;           // "" : every namespace
+  std::set<std::string> kinds;  // only these (AuditedKind::kind, e.g. "CronJob"); empty: every audited kind
   size_t page_size = 100;   // items per page (limit=)
   size_t max_items = 200000;  // per kind; past it the kind counts as not listed whole
   std::chrono::milliseconds timeout{30000};  // per page

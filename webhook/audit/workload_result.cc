@@ -28,6 +28,7 @@ WorkloadResult ResultFor(const Workload& w) {
   r.uid = w.uid;
   r.resource_version = w.resource_version;
   r.schedule = w.schedule;
+  r.time_zone = w.time_zone;
   r.next_run = w.next_run;
   return r;
 }

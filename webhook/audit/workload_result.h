@@ -29,6 +29,7 @@ struct WorkloadResult {
   enum class Outcome { kChecked, kSkipped, kUnreadable, kNotChecked };
   // The workload's identity (no pod spec: results outlive the cycle's listing).
   std::string group, kind, api_version, ns, name, uid, resource_version, schedule;
+  std::string time_zone;  // a CronJob's spec.timeZone
   std::string next_run;  // a CronJob's: "next run 2026-12-03T06:25:00Z", or why it is not known
   Outcome outcome = Outcome::kNotChecked;
   std::string why;  // kSkipped, kUnreadable, kNotChecked: what happened

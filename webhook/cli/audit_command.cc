@@ -6,21 +6,26 @@
 //   --once: one cycle, a report on stdout (text or JSON), nothing written to the cluster.
 //   otherwise: a loop. One replica audits at a time (a coordination.k8s.io Lease), exports
 //   pullguard_audit_* on --metrics-listen, and makes an Event on a workload whose image
-//   stops being available.
+//   stops being available. Between two cycles, CronJob passes re-check the CronJobs that run
+//   before the next cycle, shortly before their run (audit/cron_pass.h).
 #include <pthread.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "audit/audit_metrics.h"
 #include "audit/change_tracker.h"
+#include "audit/cron_pass.h"
 #include "audit/cycle.h"
 #include "audit/event_recorder.h"
 #include "audit/leadership.h"
@@ -59,8 +64,9 @@ distinct image is asked once per cycle, however many workloads share it.
   --kubeconfig FILE      the cluster (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)
   --context NAME         a kubeconfig context other than the current one
   --policy FILE          the policy (default: policies/default.yaml, built in); its audit: block
-                         sets the interval, the checks per second and the series cap; re-read
-                         when it changes
+                         sets the interval, the checks per second, the series cap and how long
+                         before a CronJob's run it is re-checked between cycles; re-read when it
+                         changes
   --docker-config FILE   the nodes' docker config (the kubelet's config.json), when they have one
   --image-credential-provider-config FILE, --image-credential-provider-bin-dir DIR
                          the kubelet's credential provider plugins, as the nodes run them
@@ -256,6 +262,74 @@ int RunAudit(const std::vector<std::string>& argv) {
 
   audit::ChangeTracker tracker;
   audit::EventRecorder recorder(api, leader.identity);
+  audit::CronWatch cron;
+  // An Event for each workload of `report` that went bad. `complete_kinds`: the kinds listed
+  // whole, whose workloads not in `report` are gone (a CronJob pass: none, it checked a few).
+  auto announce = [&](const audit::CycleReport& report, const std::set<std::string>& complete_kinds, size_t* created,
+                      size_t* failed) {
+    for (const auto& a : tracker.Update(report.results, complete_kinds)) {
+      if (stopping() || !leadership.leading()) break;
+      const audit::WorkloadResult& r = report.results[a.result];
+      std::string error;
+      auto outcome = recorder.Announce(r, a.containers, a.first_sight, &error);
+      if (outcome == audit::EventRecorder::Outcome::kFailed) {
+        ++*failed;
+        metrics.CountEvent("failed");
+        Log(LogLevel::kWarn, "audit: event not created", {{"workload", r.Key()}, {"error", error}});
+        continue;
+      }
+      tracker.MarkAnnounced(r, a.containers);
+      bool made = outcome == audit::EventRecorder::Outcome::kCreated;
+      *created += made ? 1 : 0;
+      metrics.CountEvent(made ? "created" : "already_there");
+      Log(LogLevel::kInfo, made ? "audit: image unavailable, event created" : "audit: image unavailable, event already there",
+          {{"workload", r.Key()}, {"containers", a.containers.size()}});
+    }
+  };
+  // The CronJob passes between a cycle and the next (cron_pass.h): each waits for its start,
+  // then checks the CronJobs it planned. Not planned again after the wait: an @every schedule's
+  // next run moves with the clock, and would be put off for ever. Passes are a lead apart at
+  // least, so at most interval / lead + 1 run.
+  auto cron_passes = [&](const policy::Policy& policy, std::chrono::system_clock::time_point next_cycle) {
+    const std::chrono::seconds lead = policy.audit.cron_lead;
+    if (lead.count() <= 0 || cron.size() == 0) return;
+    const size_t max_passes = static_cast<size_t>(policy.audit.interval / lead) + 1;
+    std::optional<std::chrono::system_clock::time_point> last_pass;
+    for (size_t passes = 0; passes < max_passes; ++passes) {
+      if (stopping() || !leadership.leading()) return;
+      const auto now = std::chrono::system_clock::now();
+      auto plan = audit::PlanCronPass(cron.Runs(now, lead), now, next_cycle, lead, last_pass ? *last_pass + lead : now);
+      if (!plan) return;
+      if (plan->at > now) {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (wake.wait_until(lock, plan->at, [&] { return stop || !leadership.leading(); })) return;
+      }
+      last_pass = std::chrono::system_clock::now();
+      const std::set<std::string> keys(plan->keys.begin(), plan->keys.end());
+      audit::CycleReport pass = audit::RunCronPass(api, client, sources, policy, options, keys);
+      if (pass.cancelled || !leadership.leading() || stopping()) {
+        Log(LogLevel::kInfo, "audit: CronJob pass abandoned", {{"why", stopping() ? "stopping" : "the lease was lost"}});
+        return;
+      }
+      const bool listed = pass.error.empty() && pass.complete_kinds.count("CronJob") > 0;
+      cron.PassDone(plan->keys, pass.results, listed, pass.started);
+      if (!pass.error.empty()) {
+        Log(LogLevel::kWarn, "audit: CronJob pass failed", {{"error", pass.error}, {"cronJobs", plan->keys.size()}});
+        continue;
+      }
+      // Only the CronJobs it checked change: the tracker keeps every other workload as it was
+      // (no kind counts as listed whole), and the gauges are published again from it.
+      size_t created = 0, failed = 0;
+      announce(pass, {}, &created, &failed);
+      metrics.Publish(tracker.Current(), policy.audit.max_series);
+      metrics.CronPassDone();
+      nlohmann::json fields = CycleLogFields(pass);
+      fields["cronJobs"] = plan->keys.size();
+      fields["eventsCreated"] = created;
+      fields["eventsFailed"] = failed;
+      Log(LogLevel::kInfo, "audit cron pass", fields);
+    }
+  };
   bool led = false;
   while (!stopping()) {
     if (!leadership.WaitUntilLeading(std::chrono::milliseconds(500))) {
@@ -264,6 +338,7 @@ int RunAudit(const std::vector<std::string>& argv) {
         // (looking for the Events already made) if it leads again.
         metrics.Clear();
         tracker.Clear();
+        cron.Clear();
         led = false;
       }
       continue;
@@ -280,29 +355,14 @@ int RunAudit(const std::vector<std::string>& argv) {
       continue;
     }
     if (result == audit::AuditMetrics::CycleResult::kFailed) {
+      cron.Clear();
       metrics.CycleDone(result, report.seconds, 0, report.registry_checks);
       Log(LogLevel::kError, "audit: cycle failed",
           {{"error", report.error.empty() ? "no kind could be listed" : report.error}, {"details", CycleLogFields(report)}});
     } else {
       size_t created = 0, failed = 0;
-      for (const auto& a : tracker.Update(report.results, report.complete_kinds)) {
-        if (stopping() || !leadership.leading()) break;
-        const audit::WorkloadResult& r = report.results[a.result];
-        std::string error;
-        auto outcome = recorder.Announce(r, a.containers, a.first_sight, &error);
-        if (outcome == audit::EventRecorder::Outcome::kFailed) {
-          ++failed;
-          metrics.CountEvent("failed");
-          Log(LogLevel::kWarn, "audit: event not created", {{"workload", r.Key()}, {"error", error}});
-          continue;
-        }
-        tracker.MarkAnnounced(r, a.containers);
-        bool made = outcome == audit::EventRecorder::Outcome::kCreated;
-        created += made ? 1 : 0;
-        metrics.CountEvent(made ? "created" : "already_there");
-        Log(LogLevel::kInfo, made ? "audit: image unavailable, event created" : "audit: image unavailable, event already there",
-            {{"workload", r.Key()}, {"containers", a.containers.size()}});
-      }
+      announce(report, report.complete_kinds, &created, &failed);
+      cron.CycleDone(report.results, report.started);
       metrics.Publish(tracker.Current(), policy.audit.max_series);
       metrics.SetFindings(report.findings_by_reason);
       metrics.CycleDone(result, report.seconds, report.checked(), report.registry_checks);
@@ -311,8 +371,12 @@ int RunAudit(const std::vector<std::string>& argv) {
       fields["eventsFailed"] = failed;
       Log(LogLevel::kInfo, "audit cycle", fields);
     }
+
+    // Until the next cycle: CronJob passes before the runs it would come after (cron_pass.h).
+    const auto cycle_due = std::chrono::steady_clock::now() + policy.audit.interval;
+    cron_passes(policy, std::chrono::system_clock::now() + policy.audit.interval);
     std::unique_lock<std::mutex> lock(mutex);
-    wake.wait_for(lock, policy.audit.interval, [&] { return stop; });
+    wake.wait_until(lock, cycle_due, [&] { return stop; });
   }
 
   leadership.Stop();  // hands the Lease back

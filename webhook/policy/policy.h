@@ -102,7 +102,8 @@ struct Timeouts {
 };
 
 // `pullguard audit` (its own Deployment): how often it re-checks what runs, how fast it may
-// ask registries, and how many per-workload series it exports (policy `audit:`).
+// ask registries, how many per-workload series it exports, and how long before a CronJob's run
+// it re-checks it between cycles (policy `audit:`).
 struct AuditSettings {
   std::chrono::seconds interval{600};  // from one cycle's end to the next one's start
   // Registry checks (one image with one set of credentials: a manifest HEAD, plus a token or
@@ -110,6 +111,9 @@ struct AuditSettings {
   size_t checks_per_second = 10;
   // pullguard_audit_image_available series at most; the rest are dropped and counted.
   size_t max_series = 10000;
+  // A CronJob whose next run comes before the next cycle is re-checked this long before it, in
+  // a pass over such CronJobs only (audit/cron_pass.h); 0: CronJobs are checked in cycles only.
+  std::chrono::seconds cron_lead{60};
 
   bool operator==(const AuditSettings&) const = default;
 };

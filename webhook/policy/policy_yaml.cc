@@ -421,7 +421,7 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
   }
   if (const YAML::Node a = root["audit"]) {
     if (r.ExpectMap(a, "audit")) {
-      r.CheckKeys(a, "audit", {"intervalSeconds", "checksPerSecond", "maxSeries"});
+      r.CheckKeys(a, "audit", {"intervalSeconds", "checksPerSecond", "maxSeries", "cronLeadSeconds"});
       if (a["intervalSeconds"]) {
         if (auto v = ReadCount(r, a["intervalSeconds"], "audit.intervalSeconds", 1, 7 * 86400)) {
           policy.audit.interval = std::chrono::seconds(*v);
@@ -436,6 +436,11 @@ void ReadRegistrySettings(Reader& r, const YAML::Node& root, Policy& policy) {
         // A series is a few hundred bytes in pullguard and in Prometheus.
         if (auto v = ReadCount(r, a["maxSeries"], "audit.maxSeries", 1, 100000)) {
           policy.audit.max_series = static_cast<size_t>(*v);
+        }
+      }
+      if (a["cronLeadSeconds"]) {
+        if (auto v = ReadCount(r, a["cronLeadSeconds"], "audit.cronLeadSeconds", 0, 3600)) {
+          policy.audit.cron_lead = std::chrono::seconds(*v);
         }
       }
     }
