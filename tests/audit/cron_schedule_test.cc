@@ -154,5 +154,30 @@ TEST_CASE("cron: spec.timeZone and a TZ= prefix as the controller reads them, an
              Catch::StartsWith("the schedule does not parse: a time zone in the schedule"));
 }
 
+// regression: an @every CronJob's next run was counted from now, so it moved with the clock (a
+// CronJob pass waiting for it was put off for ever). The controller counts from the CronJob's
+// last scheduled run (or its creation) in whole periods.
+TEST_CASE("cron: an @every schedule's runs count from the last scheduled run, as the controller counts them") {
+  auto next_job = [](const char* schedule, const char* since, const char* after) {
+    Result<CronJobSchedule> read = ReadCronJobSchedule(schedule, "");
+    REQUIRE(read.ok());
+    if (since != nullptr) read.value().since = At(since);
+    auto next = NextJobRun(read.value(), At(after));
+    return next ? FormatRfc3339(*next) : std::string("never");
+  };
+  // since 10:00:00.5 (robfig drops the fraction), every 5 minutes: 10:05, 10:10, ...
+  CHECK(next_job("@every 5m", "2026-12-03T10:00:00.5Z", "2026-12-03T09:00:00Z") == "2026-12-03T10:05:00Z");
+  CHECK(next_job("@every 5m", "2026-12-03T10:00:00.5Z", "2026-12-03T10:03:10Z") == "2026-12-03T10:05:00Z");
+  CHECK(next_job("@every 5m", "2026-12-03T10:00:00.5Z", "2026-12-03T10:05:00Z") == "2026-12-03T10:10:00Z");
+  CHECK(next_job("@every 5m", "2026-12-03T10:00:00.5Z", "2026-12-03T12:07:59Z") == "2026-12-03T12:10:00Z");
+  // Unknown since: from `after`, as robfig's ConstantDelaySchedule.
+  CHECK(next_job("@every 5m", nullptr, "2026-12-03T10:03:10Z") == "2026-12-03T10:08:10Z");
+  // A time-of-day schedule does not depend on it.
+  CHECK(next_job("*/5 * * * *", "2026-12-03T10:01:00Z", "2026-12-03T10:03:10Z") == "2026-12-03T10:05:00Z");
+  // And the report says the counted time.
+  CHECK(DescribeNextCronRun("@every 5m", "", At("2026-12-03T10:03:10Z"), At("2026-12-03T10:00:00Z")) ==
+        "next run 2026-12-03T10:05:00Z");
+}
+
 }  // namespace
 }  // namespace pullguard::audit

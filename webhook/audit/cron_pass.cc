@@ -10,15 +10,17 @@ namespace pullguard::audit {
 namespace {
 
 // The schedule and zone as the controller reads them, once per CronJob seen (a zone is a file).
-std::optional<CronJobSchedule> Read(const std::string& schedule, const std::string& time_zone) {
+std::optional<CronJobSchedule> Read(const std::string& schedule, const std::string& time_zone,
+                                    std::optional<std::chrono::system_clock::time_point> since = std::nullopt) {
   auto read = ReadCronJobSchedule(schedule, time_zone);
   if (!read.ok()) return std::nullopt;
+  read.value().since = since;
   return std::move(read).value();
 }
 
 std::optional<std::chrono::system_clock::time_point> RunAfter(const CronJobSchedule& read,
                                                               std::chrono::system_clock::time_point after) {
-  return NextCronRun(read.schedule, after, read.zone ? &*read.zone : nullptr);
+  return NextJobRun(read, after);
 }
 
 }  // namespace
@@ -62,7 +64,7 @@ void CronWatch::CycleDone(const std::vector<WorkloadResult>& results, std::chron
   cronjobs_.clear();
   for (const WorkloadResult& r : results) {
     if (r.kind != "CronJob" || r.outcome != WorkloadResult::Outcome::kChecked || r.schedule.empty()) continue;
-    cronjobs_[r.Key()] = {Read(r.schedule, r.time_zone), started};
+    cronjobs_[r.Key()] = {Read(r.schedule, r.time_zone, r.schedule_since), started};
   }
 }
 
@@ -86,7 +88,7 @@ void CronWatch::PassDone(const std::vector<std::string>& keys, const std::vector
       cronjobs_.erase(key);  // exempt or unreadable now
       continue;
     }
-    cronjobs_[key] = {Read(r.schedule, r.time_zone), started};  // edited: its schedule as it is now
+    cronjobs_[key] = {Read(r.schedule, r.time_zone, r.schedule_since), started};  // edited: its schedule as it is now
   }
 }
 

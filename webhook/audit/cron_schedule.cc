@@ -362,12 +362,26 @@ Result<CronJobSchedule> ReadCronJobSchedule(const std::string& schedule,
   return out;
 }
 
+std::optional<std::chrono::system_clock::time_point> NextJobRun(const CronJobSchedule& read,
+                                                                std::chrono::system_clock::time_point after) {
+  using namespace std::chrono;
+  const seconds every = read.schedule.every;
+  if (every.count() <= 0 || !read.since) return NextCronRun(read.schedule, after, read.zone ? &*read.zone : nullptr);
+  // mostRecentScheduleTime: t1 = Next(since); runs missed since t1 in whole periods (seconds).
+  const system_clock::time_point first = floor<seconds>(*read.since) + every;
+  if (after < first) return first;
+  const int64_t elapsed = duration_cast<seconds>(after - first).count();
+  return first + every * (elapsed / every.count() + 1);
+}
+
 std::string DescribeNextCronRun(const std::string& schedule, const std::string& time_zone,
-                                std::chrono::system_clock::time_point now) {
+                                std::chrono::system_clock::time_point now,
+                                std::optional<std::chrono::system_clock::time_point> since) {
   Result<CronJobSchedule> read = ReadCronJobSchedule(schedule, time_zone);
   if (!read.ok()) return read.status().message();
+  read.value().since = since;
   const TimeZone* zone = read->zone ? &*read->zone : nullptr;
-  auto next = NextCronRun(read->schedule, now, zone);
+  auto next = NextJobRun(read.value(), now);
   if (!next) return "no run in the next five years";
   if (zone == nullptr) return "next run " + FormatRfc3339(*next);
   return "next run " + FormatInZone(*next, *zone) + " (" + zone->name + ")";

@@ -46,6 +46,10 @@ std::optional<std::chrono::system_clock::time_point> NextCronRun(
 struct CronJobSchedule {
   CronSchedule schedule;
   std::optional<TimeZone> zone;  // none: UTC
+  // Where the controller counts runs from (its mostRecentScheduleTime's earliestTime):
+  // status.lastScheduleTime, else metadata.creationTimestamp. Only @every needs it: its runs are
+  // that time plus whole periods, not times of day. None: counted from `after`.
+  std::optional<std::chrono::system_clock::time_point> since;
 };
 // An error's message is what a report says instead of the next run:
 //   no run (UnknownTimeZone): invalid timeZone: "Mars/Olympus": unknown time zone Mars/Olympus
@@ -54,10 +58,17 @@ struct CronJobSchedule {
 Result<CronJobSchedule> ReadCronJobSchedule(const std::string& schedule,
                                             const std::string& time_zone);
 
+// The CronJob's next Job strictly after `after`, as the controller starts it: NextCronRun, but
+// for @every counted from `since` when known (since + d, + 2d, ...), as the controller's
+// mostRecentScheduleTime counts missed runs in whole periods.
+std::optional<std::chrono::system_clock::time_point> NextJobRun(const CronJobSchedule& read,
+                                                                std::chrono::system_clock::time_point after);
+
 // What a report says of a CronJob's next run: "next run 2026-12-03T06:25:00Z" in UTC, "next run
 // 2026-12-04T03:00:00+01:00 (Europe/Berlin)" in another zone; or why it is not known
 // (ReadCronJobSchedule's words, or "no run in the next five years").
 std::string DescribeNextCronRun(const std::string& schedule, const std::string& time_zone,
-                                std::chrono::system_clock::time_point now);
+                                std::chrono::system_clock::time_point now,
+                                std::optional<std::chrono::system_clock::time_point> since = std::nullopt);
 
 }  // namespace pullguard::audit

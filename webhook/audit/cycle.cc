@@ -53,7 +53,9 @@ CycleReport CheckListing(Listing listing, CycleReport report, Clock::time_point 
   auto cancelled = [&options] { return options.cancelled && options.cancelled(); };
   // A CronJob's finding names when its next Job pulls: the time to fix it.
   for (Workload& w : listing.workloads) {
-    if (w.kind == "CronJob" && !w.schedule.empty()) w.next_run = DescribeNextCronRun(w.schedule, w.time_zone, report.started);
+    if (w.kind == "CronJob" && !w.schedule.empty()) {
+      w.next_run = DescribeNextCronRun(w.schedule, w.time_zone, report.started, w.schedule_since);
+    }
   }
   report.complete_kinds = listing.complete_kinds;
   report.failed_kinds = listing.failed_kinds;

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/json_fields.h"
+#include "common/rfc3339.h"
 #include "workload/kinds.h"
 
 namespace pullguard::audit {
@@ -126,6 +127,11 @@ ReadItem ReadWorkload(const AuditedKind& kind, const json& item) {
       w.schedule = StringAt(*spec, "schedule");
       w.time_zone = StringAt(*spec, "timeZone");
     }
+    const json* status = ObjectAt(item, "status");
+    const json* meta = ObjectAt(item, "metadata");
+    w.schedule_since = ParseRfc3339(status != nullptr ? StringAt(*status, "lastScheduleTime") : "");
+    if (!w.schedule_since) w.schedule_since = ParseRfc3339(meta != nullptr ? StringAt(*meta, "creationTimestamp") : "");
+
   }
 
   std::string prefix;

@@ -7,7 +7,9 @@
 // Thread-safety: value types and pure functions.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +44,8 @@ struct Workload {
   std::string ns, name, uid, resource_version;
   std::string schedule;   // a CronJob's spec.schedule
   std::string time_zone;  // a CronJob's spec.timeZone ("": the controller's, UTC as usually run)
+  // A CronJob's status.lastScheduleTime, else its creationTimestamp (CronJobSchedule::since).
+  std::optional<std::chrono::system_clock::time_point> schedule_since;
   std::string next_run;   // a CronJob's next run as a cycle saw it (DescribeNextCronRun)
   nlohmann::json object;  // only the pod spec, at its place in the kind: what CheckObject reads
   workload::PodSpec spec;

@@ -29,6 +29,7 @@ WorkloadResult ResultFor(const Workload& w) {
   r.resource_version = w.resource_version;
   r.schedule = w.schedule;
   r.time_zone = w.time_zone;
+  r.schedule_since = w.schedule_since;
   r.next_run = w.next_run;
   return r;
 }

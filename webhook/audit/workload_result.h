@@ -10,6 +10,8 @@
 // Thread-safety: value types and pure functions.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,7 @@ struct WorkloadResult {
   // The workload's identity (no pod spec: results outlive the cycle's listing).
   std::string group, kind, api_version, ns, name, uid, resource_version, schedule;
   std::string time_zone;  // a CronJob's spec.timeZone
+  std::optional<std::chrono::system_clock::time_point> schedule_since;  // Workload's
   std::string next_run;  // a CronJob's: "next run 2026-12-03T06:25:00Z", or why it is not known
   Outcome outcome = Outcome::kNotChecked;
   std::string why;  // kSkipped, kUnreadable, kNotChecked: what happened
