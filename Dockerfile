@@ -13,7 +13,8 @@ COPY policies/default.yaml policies/default.yaml
 # Only the product: no tests, no benchmarks. Warnings are not fatal unless asked (CI builds the
 # image with --build-arg PULLGUARD_WERROR=ON: this is its Release build, as `make release`).
 ARG PULLGUARD_WERROR=OFF
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DPULLGUARD_WERROR=${PULLGUARD_WERROR} \
+# Ninja, as the Makefile builds: make waits at each library's boundary with a core idle.
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DPULLGUARD_WERROR=${PULLGUARD_WERROR} \
  && cmake --build /build -j "$(nproc)" --target pullguard \
  && strip /build/pullguard
 

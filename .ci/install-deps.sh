@@ -8,14 +8,14 @@ set -euo pipefail
 # What the pullguard binary is built from (the image's build stage installs only these:
 # `install-deps.sh --product`); CMakeLists.txt's find_package lines name the same libraries.
 product=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libyaml-cpp-dev
   prometheus-cpp-dev libsimdjson-dev libboost-dev
 )
 # What the tests, the benchmarks, the sanitizers, the fuzzers and the image step add.
 packages=(
   "${product[@]}"
-  ninja-build make catch2
+  make catch2
   openssl curl ca-certificates tzdata
   docker-registry apache2-utils wrk containerd gzip python3-jsonschema
   iproute2 util-linux procps libxml2-utils tinyproxy
