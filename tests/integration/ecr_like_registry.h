@@ -11,11 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "integration/bearer_registry.h"
 #include "integration/registry_env.h"
 #include "support/image_fixtures.h"
-#include "support/registry_server.h"
 #include "support/temp_dir.h"
-#include "support/token_server.h"
 
 namespace pullguard::testing {
 
@@ -23,17 +22,7 @@ inline constexpr const char* kEcr = "123456789012.dkr.ecr.eu-west-1.amazonaws.co
 
 // A registry with Bearer tokens (anonymous for public/ only; "reader" may pull private/), seen
 // by pullguard under the ECR name through hosts.toml.
-struct EcrLikeRegistry {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  TokenServer tokens{certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}}};
-  RegistryOptions options = [this] {
-    RegistryOptions o;
-    o.auth = RegistryAuth::kToken;
-    o.token_server = &tokens;
-    return o;
-  }();
-  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
+struct EcrLikeRegistry : BearerRegistry {
   std::string hosts_dir = dir.File("certs.d");
   std::string bin_dir = dir.File("plugins");
   std::string exec_log = dir.File("plugin-runs.log");

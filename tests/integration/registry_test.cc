@@ -7,6 +7,7 @@
 #include <thread>
 #include <filesystem>
 
+#include "integration/bearer_registry.h"
 #include "integration/registry_env.h"
 #include "auth/docker_config.h"
 #include "support/fault_server.h"
@@ -54,17 +55,7 @@ struct BasicRegistry {
 
 // A registry with Bearer tokens from our token server (anonymous pulls for public/ only), over
 // TLS with its own CA, holding public/tool:1.0 and private/app:1.0; "reader" may pull.
-struct TokenRegistry {
-  TempDir dir;
-  std::string certs = MakeCerts(dir, "registry-certs");
-  TokenServer tokens{certs + "/tls.crt", certs + "/tls.key", dir.path(), {{"pusher", "s3cret-pass"}, {"reader", "read-pass"}}};
-  RegistryOptions options = [this] {
-    RegistryOptions o;
-    o.auth = RegistryAuth::kToken;
-    o.token_server = &tokens;
-    return o;
-  }();
-  RegistryServer registry{certs + "/tls.crt", certs + "/tls.key", certs + "/ca.crt", options};
+struct TokenRegistry : BearerRegistry {
   TokenRegistry() {
     PushSingle(registry, "public/tool", "1.0", "linux/amd64");
     PushSingle(registry, "private/app", "1.0", "linux/amd64");
